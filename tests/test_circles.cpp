@@ -1,0 +1,107 @@
+#define BOOST_TEST_MODULE circles
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <string>
+
+#include "reference.hpp"
+#include "xgrad/circles.hpp"
+#include "xgrad/error.hpp"
+
+using xgrad::Matrix;
+using xgrad::RandomState;
+using xgrad::testing::needs_shared;
+using xgrad::testing::reference;
+using xgrad::testing::same_bits;
+using xgrad::testing::to_matrix;
+
+namespace {
+
+void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what) {
+  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
+  for (std::size_t r = 0; r < actual.shape(0); ++r) {
+    for (std::size_t c = 0; c < actual.shape(1); ++c) {
+      BOOST_TEST(same_bits(actual(r, c), expected(r, c)),
+                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
+                      << actual(r, c) << " != " << expected(r, c));
+    }
+  }
+}
+
+// Within 4 machine epsilons, absolute (the points have magnitude about 1).
+void check_close(const Matrix& actual, const Matrix& expected, const std::string& what) {
+  const double bound = 4.0 * std::numeric_limits<double>::epsilon();
+  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
+  for (std::size_t r = 0; r < actual.shape(0); ++r) {
+    for (std::size_t c = 0; c < actual.shape(1); ++c) {
+      BOOST_TEST(std::abs(actual(r, c) - expected(r, c)) <= bound,
+                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
+                      << actual(r, c) << " != " << expected(r, c));
+    }
+  }
+}
+
+template <class Call>
+void check_input_error_names(Call call, const std::string& value) {
+  try {
+    call();
+    BOOST_FAIL("expected InputError naming " + value);
+  } catch (const xgrad::InputError& e) {
+    BOOST_TEST(std::string(e.what()).find(value) != std::string::npos, e.what());
+  }
+}
+
+}  // namespace
+
+// The reference was made by numpy 1.24 on an AVX-512 CPU, where np.cos/np.sin run Intel's
+// SVML code (numpy #23523): up to 2 ulp from the correctly rounded values that glibc gives,
+// so about half the points differ in their last bits. Shuffle and noise are the same draws
+// (a wrong draw would be off by ~0.05), so labels are compared bit for bit and points to
+// within a few ulp. Against numpy with NPY_DISABLE_CPU_FEATURES="AVX512F ..." (libm trig)
+// the points agree bit for bit.
+BOOST_AUTO_TEST_CASE(course_circles_match_sklearn,
+                     *needs_shared("reference/seed_expected.json")) {
+  const auto& expected = reference().at("circles");
+  const xgrad::TrainTest data = xgrad::course_circles();
+  check_same_bits(data.train.Y, to_matrix(expected.at("train_Y")), "train Y");
+  check_same_bits(data.test.Y, to_matrix(expected.at("test_Y")), "test Y");
+  check_close(data.train.X, to_matrix(expected.at("train_X")), "train X");
+  check_close(data.test.X, to_matrix(expected.at("test_X")), "test X");
+}
+
+BOOST_AUTO_TEST_CASE(course_circles_have_the_course_shapes) {
+  const xgrad::TrainTest data = xgrad::course_circles();
+  BOOST_TEST(data.train.X.shape(0) == 2U);
+  BOOST_TEST(data.train.X.shape(1) == 300U);
+  BOOST_TEST(data.train.Y.shape(0) == 1U);
+  BOOST_TEST(data.train.Y.shape(1) == 300U);
+  BOOST_TEST(data.test.X.shape(0) == 2U);
+  BOOST_TEST(data.test.X.shape(1) == 100U);
+  BOOST_TEST(data.test.Y.shape(0) == 1U);
+  BOOST_TEST(data.test.Y.shape(1) == 100U);
+}
+
+BOOST_AUTO_TEST_CASE(without_noise_or_shuffle_points_lie_on_the_two_circles) {
+  RandomState rng(0);
+  const xgrad::Dataset data = xgrad::make_circles(7, 0.0, rng, 0.5, false);
+  for (std::size_t i = 0; i < 7; ++i) {
+    const double radius = std::hypot(data.X(0, i), data.X(1, i));
+    const bool inner = i >= 3;
+    BOOST_TEST(data.Y(0, i) == (inner ? 1.0 : 0.0));
+    BOOST_TEST(radius == (inner ? 0.5 : 1.0), boost::test_tools::tolerance(1e-12));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_arguments_throw_input_error_naming_the_value) {
+  RandomState rng(0);
+  check_input_error_names([&] { xgrad::make_circles(100, 0.05, rng, 1.0); }, "factor");
+  check_input_error_names([&] { xgrad::make_circles(100, 0.05, rng, -0.25); }, "-0.25");
+  check_input_error_names(
+      [&] { xgrad::make_circles(100, 0.05, rng, std::numeric_limits<double>::quiet_NaN()); },
+      "nan");
+  check_input_error_names([&] { xgrad::make_circles(100, -0.5, rng); }, "-0.5");
+  check_input_error_names([&] { xgrad::make_circles(1, 0.05, rng); }, "n_samples is 1");
+  check_input_error_names([&] { xgrad::make_circles(0, 0.05, rng); }, "n_samples is 0");
+}
