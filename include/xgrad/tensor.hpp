@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <string>
 
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xnoalias.hpp>
 #include <xtensor/xtensor.hpp>
 
 namespace xgrad {

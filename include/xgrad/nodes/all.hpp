@@ -1,0 +1,24 @@
+// Every node kind the library ships, and the list of them. The test suite instantiates a
+// gradient-check case for each type in BuiltinNodeKinds (a missing case does not compile),
+// and checks that every node class declared under include/xgrad/nodes/ is in the list.
+#pragma once
+
+#include "xgrad/nodes/dropout.hpp"
+#include "xgrad/nodes/input.hpp"
+#include "xgrad/nodes/linear.hpp"
+#include "xgrad/nodes/losses.hpp"
+#include "xgrad/nodes/relu.hpp"
+#include "xgrad/nodes/sigmoid.hpp"
+
+namespace xgrad {
+
+// A list of types, to iterate over at compile time.
+template <class... Kinds>
+struct NodeKindList {};
+
+// The computing node kinds (Input is a placeholder with nothing to check).
+using BuiltinNodeKinds =
+    NodeKindList<Linear, Relu, Sigmoid, Dropout, SigmoidCrossEntropy, BinaryCrossEntropy, L2Penalty,
+                 Add>;
+
+}  // namespace xgrad

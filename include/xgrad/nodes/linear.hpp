@@ -1,0 +1,25 @@
+// Linear: Z = W A + b.
+#pragma once
+
+#include "xgrad/node.hpp"
+
+namespace xgrad {
+
+class Linear final : public Node {
+ public:
+  // W is (out, in), b is (out, 1), input has `in` rows; value is (out, batch).
+  // Throws InputError naming the shapes ("fc2: W is 3x20 but its input has 10 rows").
+  Linear(std::string name, Node& input, Parameter& W, Parameter& b);
+  std::string_view kind() const override { return "linear"; }
+
+  void forward(Mode mode) override;
+  // dW += dZ A^T, db += row sums of dZ, and dA += W^T dZ when the input requires it.
+  void backward() override;
+  std::vector<Parameter*> parameters() const override { return {&W_, &b_}; }
+
+ private:
+  Parameter& W_;
+  Parameter& b_;
+};
+
+}  // namespace xgrad

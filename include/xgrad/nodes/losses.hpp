@@ -1,0 +1,84 @@
+// Costs: binary cross-entropy on logits, the L2 weight penalty, and a sum of terms.
+#pragma once
+
+#include <vector>
+
+#include "xgrad/node.hpp"
+
+namespace xgrad {
+
+// Mean binary cross-entropy of sigmoid(z) against labels y, computed from the logits z:
+//   cost = (1/m) * sum over all entries of [max(z, 0) - z*y + log1p(exp(-|z|))]
+// which stays finite where the sigmoid saturates (the course's naive formula gives inf).
+// Value is 1x1. Gradient: dz += g * (sigmoid(z) - y) / m; the labels are not differentiated.
+class SigmoidCrossEntropy final : public Node {
+ public:
+  // logits and labels must have the same number of rows.
+  SigmoidCrossEntropy(std::string name, Node& logits, Node& labels);
+  std::string_view kind() const override { return "sigmoid_cross_entropy"; }
+
+  void resize(std::size_t batch) override;
+  void forward(Mode mode) override;
+  void backward() override;
+  std::size_t columns(std::size_t) const override { return 1; }
+  InputDomain input_domain(std::size_t input) const override {
+    return input == 1 ? InputDomain::labels : InputDomain::real;
+  }
+
+  // sigmoid(logits) from the last forward, shape (rows, batch): the model's predictions.
+  const Matrix& probabilities() const { return probabilities_; }
+
+ private:
+  Matrix probabilities_;
+};
+
+// Mean binary cross-entropy of probabilities a (e.g. a Sigmoid's output) against labels y,
+// the notes' compute_cost: cost = -(1/m) * sum of [y log(a) + (1 - y) log(1 - a)].
+// Value is 1x1. Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m. Infinite where a
+// reaches 0 or 1: after a sigmoid prefer SigmoidCrossEntropy.
+class BinaryCrossEntropy final : public Node {
+ public:
+  // probabilities and labels must have the same number of rows.
+  BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels);
+  std::string_view kind() const override { return "binary_cross_entropy"; }
+
+  void forward(Mode mode) override;
+  void backward() override;
+  std::size_t columns(std::size_t) const override { return 1; }
+  InputDomain input_domain(std::size_t input) const override {
+    return input == 1 ? InputDomain::labels : InputDomain::probability;
+  }
+};
+
+// L2 penalty lambda / (2m) * sum of the squares of every entry of the given weights, with
+// m the batch size. Value is 1x1. Gradient: W.grad += g * (lambda * W) / m.
+class L2Penalty final : public Node {
+ public:
+  // Requires lambda >= 0 and finite.
+  L2Penalty(std::string name, std::vector<Parameter*> weights, double lambda);
+  std::string_view kind() const override { return "l2_penalty"; }
+
+  void forward(Mode mode) override;
+  void backward() override;
+  std::vector<Parameter*> parameters() const override { return weights_; }
+  std::size_t columns(std::size_t) const override { return 1; }
+  double lambda() const { return lambda_; }
+
+ private:
+  std::vector<Parameter*> weights_;
+  double lambda_;
+};
+
+// Sum of inputs of one shape (e.g. cross-entropy + L2 penalty). Gradient: each dx += g.
+class Add final : public Node {
+ public:
+  // Requires at least one input, all with the same rows and columns.
+  Add(std::string name, std::vector<Node*> terms);
+  std::string_view kind() const override { return "add"; }
+
+  void forward(Mode mode) override;
+  void backward() override;
+  std::size_t columns(std::size_t batch) const override { return inputs()[0]->columns(batch); }
+};
+
+}  // namespace xgrad

@@ -1,0 +1,18 @@
+// ReLU: max(0, x), element-wise. Not differentiable at 0 (declared as a kink); the
+// derivative used there is 0, as in the course notes (dZ = dA * (A > 0)).
+#pragma once
+
+#include "xgrad/node.hpp"
+
+namespace xgrad {
+
+class Relu final : public Node {
+ public:
+  Relu(std::string name, Node& input);
+  std::string_view kind() const override { return "relu"; }
+  void forward(Mode mode) override;
+  void backward() override;
+  std::vector<Kink> kinks() const override { return {{0, 0.0}}; }
+};
+
+}  // namespace xgrad

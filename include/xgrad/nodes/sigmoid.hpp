@@ -1,0 +1,26 @@
+// Sigmoid: 1 / (1 + exp(-x)), element-wise. Keeps its output for backward.
+// Before a cross-entropy cost prefer SigmoidCrossEntropy (nodes/losses.hpp), which is
+// stable where the sigmoid saturates.
+#pragma once
+
+#include "xgrad/node.hpp"
+
+namespace xgrad {
+
+class Sigmoid final : public Node {
+ public:
+  Sigmoid(std::string name, Node& input);
+  std::string_view kind() const override { return "sigmoid"; }
+  void forward(Mode mode) override;
+  // dx += g * s * (1 - s)
+  void backward() override;
+};
+
+// The sigmoid the way numpy's course code computes it: 1 / (1 + np.exp(-x)).
+inline double sigmoid(double x);
+
+}  // namespace xgrad
+
+#include <cmath>
+
+inline double xgrad::sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }

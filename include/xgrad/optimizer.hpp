@@ -1,0 +1,14 @@
+// Plain gradient descent.
+#pragma once
+
+#include <span>
+
+#include "xgrad/parameter.hpp"
+
+namespace xgrad {
+
+// value = value - learning_rate * grad for every parameter (the notes' update_parameters).
+// Allocates nothing. Requires learning_rate > 0 and finite (InputError otherwise).
+void sgd_step(std::span<Parameter* const> params, double learning_rate);
+
+}  // namespace xgrad

@@ -1,0 +1,25 @@
+#include "xgrad/nodes/relu.hpp"
+
+namespace xgrad {
+
+Relu::Relu(std::string name, Node& input) : Node(std::move(name), {&input}, input.rows()) {}
+
+void Relu::forward(Mode) {
+  const Matrix& x = inputs()[0]->value();
+  const double* in = x.data();
+  double* out = value_.data();
+  for (std::size_t k = 0, n = value_.size(); k < n; ++k) out[k] = in[k] > 0.0 ? in[k] : 0.0;
+}
+
+void Relu::backward() {
+  Node& input = *inputs()[0];
+  if (!input.requires_grad()) return;
+  const double* y = value_.data();
+  const double* g = grad_.data();
+  double* dx = input.grad().data();
+  for (std::size_t k = 0, n = value_.size(); k < n; ++k) {
+    if (y[k] > 0.0) dx[k] += g[k];
+  }
+}
+
+}  // namespace xgrad
