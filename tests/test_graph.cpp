@@ -1,0 +1,149 @@
+// Graph mechanics: order, gradient accumulation, flattening, dropout policies, errors.
+#define BOOST_TEST_MODULE graph
+#include <boost/test/unit_test.hpp>
+
+#include <xtensor/xview.hpp>
+
+#include "xgrad/error.hpp"
+#include "xgrad/graph.hpp"
+#include "xgrad/model.hpp"
+#include "xgrad/nodes/all.hpp"
+#include "xgrad/random.hpp"
+#include "xgrad/train.hpp"
+
+using namespace xgrad;
+
+BOOST_AUTO_TEST_CASE(a_weight_read_by_linear_and_l2_gets_both_contributions) {
+  Graph g;
+  RandomState rng(1);
+  auto& x = g.input("X", 2);
+  auto& y = g.input("Y", 1);
+  auto& W = g.parameter("fc.W", rng.randn(1, 2));
+  auto& b = g.parameter("fc.b", rng.randn(1, 1));
+  auto& ce = g.add<SigmoidCrossEntropy>("ce", g.add<Linear>("fc", x, W, b), y);
+  auto& l2 = g.add<L2Penalty>("l2", std::vector<Parameter*>{&W}, 0.5);
+  g.set_loss(g.add<Add>("cost", std::vector<Node*>{&ce, &l2}));
+  g.feed(x, rng.randn(2, 4));
+  g.feed(y, Matrix{{1, 0, 1, 0}});
+  g.forward(Mode::train);
+  g.backward();
+  const Matrix with_both = W.grad;
+  // The cross-entropy part alone
+  Graph h;
+  auto& x2 = h.input("X", 2);
+  auto& y2 = h.input("Y", 1);
+  auto& W2 = h.parameter("fc.W", W.value);
+  auto& b2 = h.parameter("fc.b", b.value);
+  h.set_loss(h.add<SigmoidCrossEntropy>("ce", h.add<Linear>("fc", x2, W2, b2), y2));
+  h.feed(x2, x.value());
+  h.feed(y2, y.value());
+  h.forward(Mode::train);
+  h.backward();
+  const Matrix expected = W2.grad + 0.5 * W.value / 4.0;
+  BOOST_TEST(xt::allclose(with_both, expected, 1e-15, 1e-15));
+  // backward twice gives the same gradients: Graph::backward zeroes before accumulating
+  g.backward();
+  BOOST_TEST((W.grad == with_both));
+}
+
+BOOST_AUTO_TEST_CASE(flatten_and_unflatten_follow_the_notes_order) {
+  Model model(make_spec({2, 3, 1}, Initializer{InitKind::he, 3, 1.0}));
+  const auto params = model.graph().parameters();
+  BOOST_TEST_REQUIRE(params.size() == 4u);
+  BOOST_TEST(params[0]->name == "fc1.W");
+  BOOST_TEST(params[1]->name == "fc1.b");
+  BOOST_TEST(params[2]->name == "fc2.W");
+  BOOST_TEST(params[3]->name == "fc2.b");
+  std::vector<double> flat = flatten_values(params);
+  BOOST_TEST(flat.size() == parameter_count(params));
+  BOOST_TEST(flat.size() == 6u + 3u + 3u + 1u);
+  BOOST_TEST(flat[1] == params[0]->value(0, 1));  // row-major within a block
+  BOOST_TEST(flat[6] == params[1]->value(0, 0));
+  for (double& v : flat) v *= 2.0;
+  unflatten_values(flat, params);
+  BOOST_TEST(params[2]->value(0, 2) == flat[11]);
+  flat.pop_back();
+  BOOST_CHECK_THROW(unflatten_values(flat, params), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(dropout_replay_repeats_masks_and_fresh_draws_new_ones) {
+  for (MaskPolicy policy : {MaskPolicy::replay, MaskPolicy::fresh}) {
+    Graph g;
+    auto& x = g.input("x", 3);
+    auto& d = g.add<Dropout>("d", x, 0.5, g.random_stream(1, policy));
+    g.feed(x, xt::ones<double>({3, 8}));
+    g.forward(Mode::train);
+    const Matrix first = d.mask();
+    g.forward(Mode::train);
+    const bool same = first == d.mask();
+    BOOST_TEST(same == (policy == MaskPolicy::replay));
+    // The mask is numpy's rand(3, 8) < 0.5 after seed(1), and kept entries are scaled by 1/keep.
+    RandomState rng(1);
+    const Matrix expected = xt::cast<double>(rng.rand(3, 8) < 0.5);
+    BOOST_TEST((first == expected));
+    g.forward(Mode::eval);
+    BOOST_TEST((d.value() == x.value()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_model_spec_builds_the_named_graph) {
+  ModelSpec spec = make_spec({2, 20, 3, 1}, Initializer{InitKind::xavier, 3, 1.0}, 0.7, 0.86);
+  Model model(spec);
+  std::vector<std::string> names;
+  for (const Node* n : model.graph().nodes()) names.push_back(n->name());
+  const std::vector<std::string> expected = {"X", "Y", "fc1", "relu1", "dropout1", "fc2", "relu2",
+                                             "dropout2", "fc3", "cross_entropy", "l2", "cost"};
+  BOOST_TEST(names == expected, boost::test_tools::per_element());
+  BOOST_TEST(spec.describe() == "2-20-3-1, relu, xavier seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)");
+  BOOST_TEST(!model.graph().find("X")->requires_grad());
+  BOOST_TEST(model.graph().find("relu1")->requires_grad());
+}
+
+BOOST_AUTO_TEST_CASE(bad_specs_and_misuse_are_named) {
+  BOOST_CHECK_THROW(Model(ModelSpec{}), InputError);
+  BOOST_CHECK_THROW(parse_layer_sizes(""), InputError);
+  BOOST_CHECK_THROW(parse_layer_sizes("10,0,1"), InputError);
+  BOOST_CHECK_THROW(parse_layer_sizes("10,x"), InputError);
+  BOOST_TEST((parse_layer_sizes("10,5,1") == std::vector<std::size_t>{10, 5, 1}));
+  BOOST_CHECK_THROW(Model(make_spec({2, 3, 1}, {}, -1.0)), InputError);
+  BOOST_CHECK_THROW(Model(make_spec({2, 3, 1}, {}, 0.0, 0.0)), InputError);
+  BOOST_CHECK_THROW(Model(make_spec({2, 3, 1}, {}, 0.0, 1.5)), InputError);
+  Model model(make_spec({2, 3, 1}, {}));
+  try {
+    model.feed(xt::zeros<double>({3, 5}), xt::zeros<double>({1, 5}));
+    BOOST_FAIL("expected InputError");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()).find("X has 3 rows") != std::string::npos, e.what());
+  }
+  BOOST_CHECK_THROW(model.feed(xt::zeros<double>({2, 5}), xt::zeros<double>({1, 4})), InputError);
+  Graph g;
+  auto& x = g.input("x", 2);
+  BOOST_CHECK_THROW(g.forward(Mode::train), InputError);  // nothing fed
+  BOOST_CHECK_THROW(g.set_loss(g.add<Relu>("r", x)), InputError);  // not scalar
+  BOOST_CHECK_THROW(g.backward(), InputError);  // no loss
+  BOOST_CHECK_THROW(g.parameter("p", Matrix({1, 1})); g.parameter("p", Matrix({1, 1})), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(cost_lines_print_like_python) {
+  BOOST_TEST(cost_line(1000, 0.6879825919728063) == "Cost after iteration 1000: 0.6879825919728063");
+  BOOST_TEST(format_double(0.5) == "0.5");
+  BOOST_TEST(format_double(2.0) == "2.0");
+  BOOST_TEST(format_double(1e-05) == "1e-05");
+}
+
+BOOST_AUTO_TEST_CASE(predictions_switch_batch_sizes_and_back) {
+  Model model(make_spec({2, 4, 1}, Initializer{InitKind::he, 1, 1.0}));
+  RandomState rng(9);
+  Dataset data{rng.randn(2, 30), xt::cast<double>(rng.rand(1, 30) < 0.5)};
+  TrainOptions options;
+  options.iterations = 50;
+  options.learning_rate = 0.1;
+  train(model, data, options);
+  const Matrix p_small = predict(model, xt::eval(xt::view(data.X, xt::all(), xt::range(0, 5))));
+  const Matrix p_all = predict(model, data.X);
+  BOOST_TEST((p_small == xt::eval(xt::view(p_all, xt::all(), xt::range(0, 5)))));
+  const double acc = accuracy(p_all, data.Y);
+  BOOST_TEST(acc >= 0.0);
+  BOOST_TEST(acc <= 1.0);
+  BOOST_CHECK_THROW(accuracy(p_small, data.Y), InputError);
+}
