@@ -31,7 +31,10 @@ class CheckAccumulator {
   explicit CheckAccumulator(CheckReport& report) : report_(report) {}
 
   void begin_block(std::string node, std::string block) {
-    report_.blocks.push_back(BlockCheck{std::move(node), std::move(block)});
+    BlockCheck block_check;
+    block_check.node = std::move(node);
+    block_check.block = std::move(block);
+    report_.blocks.push_back(std::move(block_check));
     sq_diff_ = sq_a_ = sq_n_ = 0.0;
   }
 
@@ -41,7 +44,13 @@ class CheckAccumulator {
            double f_minus, bool kink, std::string kink_at = {}) {
     const CheckOptions& o = report_.options;
     BlockCheck& b = report_.blocks.back();
-    EntryCheck e{b.node, b.block, row, col, analytic, numeric};
+    EntryCheck e;
+    e.node = b.node;
+    e.block = b.block;
+    e.row = row;
+    e.col = col;
+    e.analytic = analytic;
+    e.numeric = numeric;
     e.abs_error = std::abs(analytic - numeric);
     const double scale = std::max(std::abs(analytic), std::abs(numeric));
     e.rel_error = scale > 0.0 ? e.abs_error / scale : 0.0;
@@ -220,7 +229,12 @@ std::optional<std::size_t> first_difference(const Matrix& a, const Matrix& b) {
 
 std::string entry_name(const Matrix& m, std::size_t k) {
   const std::size_t cols = m.shape(1) == 0 ? 1 : m.shape(1);
-  return "(" + std::to_string(k / cols) + "," + std::to_string(k % cols) + ")";
+  std::string name = "(";  // built up in steps: GCC 12 warns falsely (-Wrestrict) on "(" + to_string
+  name += std::to_string(k / cols);
+  name += ',';
+  name += std::to_string(k % cols);
+  name += ')';
+  return name;
 }
 
 double weighted_sum(const Matrix& value, const Matrix& weights) {
