@@ -1,6 +1,5 @@
 #include "xgrad/circles.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -9,17 +8,11 @@
 #include <vector>
 
 #include "xgrad/error.hpp"
+#include "xgrad/format.hpp"
 
 namespace xgrad {
 
 namespace {
-
-// Shortest text that reads back as `value` ("0.05", "-0.25", "nan").
-std::string number_text(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
 
 // np.linspace(0, 2 * pi, count, endpoint=False): start + i * step.
 std::vector<double> angles(std::size_t count) {
@@ -38,11 +31,11 @@ Dataset make_circles(std::size_t n_samples, double noise, RandomState& rng, doub
                      ", needs at least 2");
   }
   if (!(noise >= 0.0)) {
-    throw InputError("make_circles: noise is " + number_text(noise) +
+    throw InputError("make_circles: noise is " + format_double(noise) +
                      ", must be >= 0");
   }
   if (!(factor >= 0.0 && factor < 1.0)) {
-    throw InputError("make_circles: factor is " + number_text(factor) +
+    throw InputError("make_circles: factor is " + format_double(factor) +
                      ", must be in [0, 1)");
   }
   const std::size_t n_out = n_samples / 2;

@@ -1,19 +1,13 @@
 #include "xgrad/dataset.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "xgrad/error.hpp"
+#include "xgrad/format.hpp"
 
 namespace xgrad {
 
 namespace {
-
-std::string number_text(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
 
 std::string entry(const char* matrix, std::size_t row, std::size_t col) {
   return std::string(matrix) + "(" + std::to_string(row) + ", " + std::to_string(col) + ")";
@@ -23,7 +17,7 @@ void require_finite(const Matrix& m, const char* name, const std::string& source
   for (std::size_t i = 0; i < m.shape(0); ++i) {
     for (std::size_t j = 0; j < m.shape(1); ++j) {
       if (!std::isfinite(m(i, j))) {
-        throw InputError(source + ": " + entry(name, i, j) + " is " + number_text(m(i, j)));
+        throw InputError(source + ": " + entry(name, i, j) + " is " + format_double(m(i, j)));
       }
     }
   }
@@ -48,7 +42,7 @@ void validate_dataset(const Dataset& data, const std::string& source) {
   require_finite(y, "Y", source);
   for (std::size_t j = 0; j < y.shape(1); ++j) {
     if (y(0, j) != 0.0 && y(0, j) != 1.0) {
-      throw InputError(source + ": label " + entry("Y", 0, j) + " = " + number_text(y(0, j)) +
+      throw InputError(source + ": label " + entry("Y", 0, j) + " = " + format_double(y(0, j)) +
                        " is not 0 or 1 (example " + std::to_string(j) + ")");
     }
   }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "xgrad/error.hpp"
+#include "xgrad/format.hpp"
 #include "xgrad/nodes/all.hpp"
 
 namespace xgrad {
@@ -34,18 +35,25 @@ void ModelSpec::validate() const {
     const std::string which = "model: layer " + std::to_string(l + 1);
     if (layer.units == 0) throw InputError(which + " has zero width");
     if (!(layer.keep_prob > 0.0 && layer.keep_prob <= 1.0)) {
-      std::ostringstream msg;
-      msg << which << ": keep_prob must be in (0, 1], got " << layer.keep_prob;
-      throw InputError(msg.str());
+      throw InputError(which + ": keep_prob must be in (0, 1], got " + format_double(layer.keep_prob));
     }
     if (l + 1 == layers.size() && layer.keep_prob < 1.0) {
       throw InputError(which + " is the output layer: it takes no dropout");
     }
   }
+  const auto d = dims();
+  std::size_t total = 0;
+  for (std::size_t l = 1; l < d.size(); ++l) {
+    const std::size_t room = max_parameters - total;
+    if (d[l - 1] >= max_parameters || d[l] > room / (d[l - 1] + 1)) {
+      throw InputError("model: layer " + std::to_string(l) + " (" + std::to_string(d[l]) + " units on " +
+                       std::to_string(d[l - 1]) + " inputs) takes the parameter count past the limit of " +
+                       std::to_string(max_parameters));
+    }
+    total += d[l] * (d[l - 1] + 1);
+  }
   if (!(lambda >= 0.0) || !std::isfinite(lambda)) {
-    std::ostringstream msg;
-    msg << "model: lambda must be a finite number >= 0, got " << lambda;
-    throw InputError(msg.str());
+    throw InputError("model: lambda must be a finite number >= 0, got " + format_double(lambda));
   }
 }
 
@@ -82,6 +90,7 @@ ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& ini
 }
 
 std::vector<std::size_t> parse_layer_sizes(const std::string& text) {
+  if (text.empty()) throw InputError("layers: the list is empty (give sizes such as 20,3,1)");
   std::vector<std::size_t> sizes;
   std::size_t start = 0;
   while (true) {

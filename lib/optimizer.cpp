@@ -1,18 +1,20 @@
 #include "xgrad/optimizer.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "xgrad/error.hpp"
+#include "xgrad/format.hpp"
 
 namespace xgrad {
 
-void sgd_step(std::span<Parameter* const> params, double learning_rate) {
+void validate_learning_rate(double learning_rate) {
   if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) {
-    std::ostringstream msg;
-    msg << "learning rate must be a finite number > 0, got " << learning_rate;
-    throw InputError(msg.str());
+    throw InputError("learning rate must be a finite number > 0, got " + format_double(learning_rate));
   }
+}
+
+void sgd_step(std::span<Parameter* const> params, double learning_rate) {
+  validate_learning_rate(learning_rate);
   for (Parameter* p : params) {
     double* w = p->value.data();
     const double* g = p->grad.data();

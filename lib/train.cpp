@@ -1,9 +1,7 @@
 #include "xgrad/train.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <ostream>
-#include <sstream>
 
 #include "xgrad/error.hpp"
 #include "xgrad/optimizer.hpp"
@@ -11,28 +9,13 @@
 namespace xgrad {
 
 void TrainOptions::validate() const {
-  if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) {
-    std::ostringstream msg;
-    msg << "learning rate must be a finite number > 0, got " << learning_rate;
-    throw InputError(msg.str());
-  }
+  validate_learning_rate(learning_rate);
   if (iterations == 0) throw InputError("iterations must be at least 1");
   if (record_every == 0) throw InputError("the cost recording interval must be at least 1");
 }
 
-std::string format_double(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  std::string s(buf, end);
-  // Python's repr: a float always shows a '.', an 'e' or is "inf"/"nan".
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
 std::string cost_line(std::size_t iteration, double cost) {
-  return "Cost after iteration " + std::to_string(iteration) + ": " + format_double(cost);
+  return "Cost after iteration " + std::to_string(iteration) + ": " + python_float_repr(cost);
 }
 
 double train_step(Model& model, double learning_rate) {
@@ -92,6 +75,12 @@ TrainResult train(Model& model, const Dataset& data, const TrainOptions& options
 }
 
 Matrix predict_probabilities(Model& model, const Matrix& X) {
+  for (std::size_t k = 0; k < X.size(); ++k) {
+    if (!std::isfinite(X.data()[k])) {
+      throw InputError("predict: X(" + std::to_string(k / X.shape(1)) + ", " + std::to_string(k % X.shape(1)) +
+                       ") is " + format_double(X.data()[k]));
+    }
+  }
   model.feed(X, xt::zeros<double>({model.labels().rows(), X.shape(1)}));
   model.graph().forward(Mode::eval);
   return model.output().probabilities();

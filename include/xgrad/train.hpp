@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "xgrad/dataset.hpp"
+#include "xgrad/format.hpp"
 #include "xgrad/model.hpp"
 
 namespace xgrad {
@@ -45,7 +46,8 @@ double train_step(Model& model, double learning_rate);
 // Feeds data (validated) and runs options.iterations steps.
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options);
 
-// sigmoid outputs in eval mode (no dropout), shape (outputs, m).
+// sigmoid outputs in eval mode (no dropout), shape (outputs, m). Throws InputError when X
+// has the wrong number of rows or holds NaN/inf (the first such entry is named).
 Matrix predict_probabilities(Model& model, const Matrix& X);
 // 1 where the probability is > 0.5, else 0 (the notes' predict).
 Matrix predict(Model& model, const Matrix& X);
@@ -54,7 +56,5 @@ double accuracy(const Matrix& predictions, const Matrix& labels);
 
 // The notes' line: "Cost after iteration 1000: 0.6879825919728063" (shortest round-trip digits).
 std::string cost_line(std::size_t iteration, double cost);
-// Shortest decimal that reads back to the same double (Python's repr).
-std::string format_double(double value);
 
 }  // namespace xgrad
