@@ -36,8 +36,12 @@ struct ModelSpec {
   // [inputs, units of each layer...]: the notes' layers_dims.
   std::vector<std::size_t> dims() const;
   bool uses_dropout() const;
+  // At most this many weights and biases in all (8 GB of doubles).
+  static constexpr std::size_t max_parameters = std::size_t{1} << 30;
+
   // Throws InputError naming the problem: no layers, a zero width, keep_prob outside
-  // (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite.
+  // (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite, more than
+  // max_parameters weights and biases.
   void validate() const;
   // "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"
   std::string describe() const;
@@ -60,6 +64,7 @@ class Model {
 
   const ModelSpec& spec() const { return spec_; }
   Graph& graph() { return graph_; }
+  const Graph& graph() const { return graph_; }
   Input& features() { return *features_; }
   Input& labels() { return *labels_; }
   // The output layer's sigmoid cross-entropy; its probabilities() are the predictions.
