@@ -25,6 +25,20 @@ CheckOptions CheckOptions::course() {
   return o;
 }
 
+void CheckOptions::validate() const {
+  auto require = [](bool ok, const char* what, const char* rule, double value) {
+    if (ok) return;
+    std::ostringstream msg;
+    msg << "gradient check: " << what << " must be " << rule << ", got " << value;
+    throw InputError(msg.str());
+  };
+  require(step > 0.0 && std::isfinite(step), "step (epsilon)", "a finite number > 0", step);
+  require(rtol >= 0.0 && std::isfinite(rtol), "rtol", "a finite number >= 0", rtol);
+  require(atol >= 0.0 && std::isfinite(atol), "atol", "a finite number >= 0", atol);
+  require(threshold >= 0.0 && std::isfinite(threshold), "threshold", "a finite number >= 0", threshold);
+  if (batch == 0) throw InputError("gradient check: batch must be at least 1, got 0");
+}
+
 // Builds a report's blocks and entries and the running sums behind the differences.
 class CheckAccumulator {
  public:
@@ -265,6 +279,7 @@ void fill_input(Input& input, InputDomain domain, RandomState& rng) {
 }  // namespace
 
 CheckReport check_node(Node& node, const CheckOptions& options) {
+  options.validate();
   CheckReport report;
   report.options = options;
   CheckAccumulator acc(report);
@@ -458,6 +473,7 @@ CheckReport check_node(Node& node, const CheckOptions& options) {
 }
 
 CheckReport check_nodes(Graph& graph, const CheckOptions& options) {
+  options.validate();
   if (graph.batch() == 0) throw InputError("check_nodes: the graph has no data (feed it first)");
   std::vector<std::unique_ptr<RandomStream::Pin>> pins;
   for (RandomStream* s : graph.random_streams()) pins.push_back(std::make_unique<RandomStream::Pin>(*s));
@@ -490,6 +506,7 @@ std::vector<std::int8_t> kink_sides(const Graph& graph, std::vector<std::string>
 }  // namespace
 
 CheckReport check_graph(Graph& graph, const CheckOptions& options) {
+  options.validate();
   CheckReport report;
   report.options = options;
   CheckAccumulator acc(report);
@@ -556,6 +573,7 @@ CheckReport check_graph(Graph& graph, const CheckOptions& options) {
 CheckReport check_function(const Blocks& theta, const std::function<double(const Blocks&)>& cost,
                            const std::function<Blocks(const Blocks&)>& gradient,
                            const CheckOptions& options) {
+  options.validate();
   CheckReport report;
   report.options = options;
   CheckAccumulator acc(report);

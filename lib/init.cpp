@@ -1,6 +1,7 @@
 #include "xgrad/init.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "xgrad/error.hpp"
 #include "xgrad/random.hpp"
@@ -29,6 +30,10 @@ std::vector<std::pair<Matrix, Matrix>> initialize(const std::vector<std::size_t>
   if (dims.size() < 2) throw InputError("initialize: need at least an input and an output size");
   for (std::size_t l = 0; l < dims.size(); ++l) {
     if (dims[l] == 0) throw InputError("initialize: layer " + std::to_string(l) + " has zero width");
+    if (l > 0 && dims[l] > std::numeric_limits<std::size_t>::max() / sizeof(double) / dims[l - 1]) {
+      throw InputError("initialize: layer " + std::to_string(l) + " is too large (" + std::to_string(dims[l]) +
+                       "x" + std::to_string(dims[l - 1]) + " weights)");
+    }
   }
   if (!std::isfinite(init.scale)) throw InputError("initialize: the scale must be finite");
   RandomState rng(init.seed);

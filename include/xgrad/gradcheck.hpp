@@ -53,6 +53,10 @@ struct CheckOptions {
   // The notes' exact setting: epsilon 1e-7, threshold 1e-7. (With it even a correct
   // backprop lands just above the threshold: round-off in J(theta+eps) - J(theta-eps).)
   static CheckOptions course();
+
+  // Throws InputError naming the field and its value: step <= 0 or not finite, rtol, atol or
+  // threshold < 0 or not finite, batch == 0. Every check_* entry point calls it first.
+  void validate() const;
 };
 
 // One checked entry.

@@ -112,8 +112,16 @@ Add::Add(std::string name, std::vector<Node*> terms)
     : Node(std::move(name), terms, terms.empty() || terms[0] == nullptr ? 0 : terms[0]->rows()) {
   if (terms.empty()) fail("needs at least one input");
   for (const Node* t : terms) {
-    if (t->rows() != rows() || t->columns(2) != terms[0]->columns(2)) {
-      fail("input '" + t->name() + "' has another shape than '" + terms[0]->name() + "'");
+    if (t->rows() != rows()) {
+      fail("input '" + t->name() + "' has " + std::to_string(t->rows()) + " rows but '" +
+           terms[0]->name() + "' has " + std::to_string(rows()));
+    }
+    if (t->columns(2) != terms[0]->columns(2)) {
+      auto columns = [](const Node* n) {
+        return n->columns(2) == 1 ? std::string("1 column") : std::string("one column per example");
+      };
+      fail("input '" + t->name() + "' has " + columns(t) + " but '" + terms[0]->name() + "' has " +
+           columns(terms[0]));
     }
   }
 }
