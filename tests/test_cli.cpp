@@ -1,0 +1,475 @@
+// The xgrad program, run as a user runs it (XGRAD_CLI, set by meson test, is its path):
+// outputs, files, exit statuses and error lines.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "reference.hpp"
+#include "xgrad/npy.hpp"
+#include "xgrad/format.hpp"
+#include "xgrad/train.hpp"
+
+namespace fs = std::filesystem;
+using xgrad::Matrix;
+using xgrad::testing::needs_shared;
+using xgrad::testing::reference;
+using Json = nlohmann::json;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string quoted(const std::string& word) {
+  std::string q = "'";
+  for (char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Every run of whitespace as one space (help text is wrapped).
+std::string squeezed(const std::string& text) {
+  std::istringstream words(text);
+  std::string out, word;
+  while (words >> word) out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
+// A scratch folder per test: `work` is the program's current folder, its stdout and
+// stderr are captured beside it (so `work` holds only what the program wrote).
+struct Scratch {
+  fs::path root, work;
+
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "xgrad_cli_XXXXXX").string();
+    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    root = pattern;
+    work = root / "work";
+    fs::create_directory(work);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+
+  // Runs `env_prefix xgrad args...` in `work`.
+  Result run(const std::vector<std::string>& args, const std::string& env_prefix = "") const {
+    const char* cli = std::getenv("XGRAD_CLI");
+    BOOST_TEST_REQUIRE(cli != nullptr, "XGRAD_CLI (the xgrad program's path) is not set; run through meson test");
+    // Appended word by word: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    std::string command = "cd ";
+    for (const std::string& part : {quoted(work.string()), std::string(" && "), env_prefix, std::string(" "), quoted(cli)}) {
+      command += part;
+    }
+    for (const std::string& a : args) {
+      command += ' ';
+      command += quoted(a);
+    }
+    for (const std::string& part : {std::string(" > "), quoted((root / "stdout").string()), std::string(" 2> "),
+                                    quoted((root / "stderr").string())}) {
+      command += part;
+    }
+    const int raw = std::system(command.c_str());
+    Result r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = read_file(root / "stdout");
+    r.err = read_file(root / "stderr");
+    return r;
+  }
+
+  std::vector<std::string> work_files() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::recursive_directory_iterator(work)) names.push_back(entry.path().string());
+    return names;
+  }
+};
+
+std::string describe(const Result& r) {
+  return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+}
+
+std::optional<fs::path> football() { return xgrad::testing::shared_file("data/football.mat"); }
+
+bool gnuplot_on_path() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
+
+// --- a minimal reader of "stored" zip archives (what numpy.savez writes), CRC-checked ---
+
+std::uint32_t le(const std::string& bytes, std::size_t at, int size) {
+  std::uint32_t v = 0;
+  for (int i = size - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes.at(at + i));
+  return v;
+}
+
+std::uint32_t crc32(const std::string& data) {
+  std::uint32_t crc = 0xffffffffu;
+  for (unsigned char c : data) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+std::vector<std::pair<std::string, std::string>> zip_entries(const std::string& zip) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::size_t at = 0;
+  while (at + 30 <= zip.size() && le(zip, at, 4) == 0x04034b50u) {
+    const std::uint32_t method = le(zip, at + 8, 2), crc = le(zip, at + 14, 4);
+    const std::uint32_t size = le(zip, at + 18, 4), stored = le(zip, at + 22, 4);
+    const std::uint32_t name_length = le(zip, at + 26, 2), extra = le(zip, at + 28, 2);
+    BOOST_TEST_REQUIRE(method == 0u, "zip entry not stored");
+    BOOST_TEST_REQUIRE(size == stored);
+    const std::string name = zip.substr(at + 30, name_length);
+    const std::string data = zip.substr(at + 30 + name_length + extra, size);
+    BOOST_TEST_REQUIRE(data.size() == size, name << " is truncated");
+    BOOST_TEST(crc32(data) == crc, name << ": CRC mismatch");
+    entries.emplace_back(name, data);
+    at += 30 + name_length + extra + size;
+  }
+  BOOST_TEST(at + 4 <= zip.size());
+  BOOST_TEST(le(zip, at, 4) == 0x02014b50u, "the local entries should be followed by the central directory");
+  return entries;
+}
+
+Matrix npy_bytes_to_matrix(const std::string& bytes, const fs::path& scratch_file) {
+  std::ofstream(scratch_file, std::ios::binary) << bytes;
+  return xgrad::load_npy(scratch_file);
+}
+
+const std::vector<std::pair<std::string, std::array<std::size_t, 2>>> he_shapes = {
+    {"fc1.W", {10, 2}}, {"fc1.b", {10, 1}}, {"fc2.W", {5, 10}}, {"fc2.b", {5, 1}}, {"fc3.W", {1, 5}}, {"fc3.b", {1, 1}}};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_on_every_command) {
+  Scratch s;
+  const Result top = s.run({"--help"});
+  BOOST_TEST(top.status == 0, describe(top));
+  for (const char* command : {"train", "gradcheck", "experiments"}) {
+    BOOST_TEST(contains(top.out, command));
+    const Result r = s.run({command, "--help"});
+    BOOST_TEST(r.status == 0, describe(r));
+    BOOST_TEST(contains(r.out, std::string("usage: xgrad ") + command), r.out);
+    BOOST_TEST(r.err.empty(), r.err);
+  }
+  const Result train = s.run({"train", "--help"});
+  BOOST_TEST(contains(squeezed(train.out), "N/3 samples from seed K+1 for testing"), train.out);
+  for (const char* flag : {"--layers", "--init", "--lr", "--iterations", "--lambd", "--keep-prob", "--dropout-masks",
+                           "--print-every", "--json", "--save", "--data", "--x-train", "--test-data"}) {
+    BOOST_TEST(contains(train.out, flag), flag);
+  }
+  BOOST_TEST(s.work_files().empty());
+}
+
+BOOST_AUTO_TEST_CASE(train_json_has_the_settings_costs_accuracies_and_predictions) {
+  Scratch s;
+  const Result r = s.run({"train", "--iterations", "2000", "--json", "f.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(r.err.empty(), r.err);
+  const Json j = Json::parse(read_file(s.work / "f.json"));
+  for (const char* key : {"settings", "cost_iterations", "costs", "final_cost", "train_accuracy", "test_accuracy",
+                          "train_predictions", "test_predictions"}) {
+    BOOST_TEST(j.contains(key), key);
+  }
+  BOOST_TEST(j["settings"]["layers"] == Json::parse("[2, 10, 5, 1]"));
+  BOOST_TEST(j["settings"]["init"] == "he");
+  BOOST_TEST(j["settings"]["iterations"] == 2000);
+  BOOST_TEST(j["cost_iterations"] == Json::parse("[0, 1000]"));
+  BOOST_TEST_REQUIRE(j["costs"].size() == 2u);
+  // The printed lines and the JSON agree to the last digit.
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string line = xgrad::cost_line(1000 * i, j["costs"][i].get<double>());
+    BOOST_TEST(contains(r.out, line + "\n"), line << " not in\n" << r.out);
+  }
+  for (const char* key : {"train_accuracy", "test_accuracy"}) {
+    const double a = j[key].get<double>();
+    BOOST_TEST((a >= 0.0 && a <= 1.0), key << " " << a);
+  }
+  const std::pair<const char*, std::size_t> sets[] = {{"train_predictions", 300}, {"test_predictions", 100}};
+  for (const auto& [key, m] : sets) {
+    BOOST_TEST_REQUIRE(j[key].size() == 1u, key);
+    BOOST_TEST_REQUIRE(j[key][0].size() == m, key);
+    for (const Json& p : j[key][0]) BOOST_TEST((p == 0 || p == 1), key << " holds " << p);
+  }
+  BOOST_TEST(contains(r.out, "train accuracy: " + xgrad::format_double(j["train_accuracy"].get<double>())));
+  const auto files = s.work_files();
+  BOOST_TEST(files.size() == 1u, "only f.json should be written; temporary files left?");
+}
+
+BOOST_AUTO_TEST_CASE(he_run_reproduces_the_notes_accuracies, *needs_shared("reference/seed_expected.json")) {
+  Scratch s;
+  const Result r = s.run({"train", "--init", "he", "--layers", "10,5,1", "--lr", "0.01", "--iterations", "15000",
+                          "--json", "he.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json j = Json::parse(read_file(s.work / "he.json"));
+  const auto& ref = reference()["init_he"];
+  BOOST_TEST(j["train_accuracy"].get<double>() == ref["train_accuracy"].get<double>());
+  BOOST_TEST(j["test_accuracy"].get<double>() == ref["test_accuracy"].get<double>());
+  BOOST_TEST(j["train_accuracy"].get<double>() == 0.9933333333333333);
+  BOOST_TEST(j["test_accuracy"].get<double>() == 0.96);
+  BOOST_TEST(j["train_predictions"] == ref["train_predictions"]);
+  BOOST_TEST(j["test_predictions"] == ref["test_predictions"]);
+  BOOST_TEST_REQUIRE(j["costs"].size() == ref["costs"].size());
+  for (std::size_t i = 0; i < j["costs"].size(); ++i) {
+    const double got = j["costs"][i].get<double>(), want = ref["costs"][i].get<double>();
+    BOOST_TEST(std::abs(got - want) <= 1e-9 * want, "cost " << i << ": " << got << " vs " << want);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(save_writes_an_npz_and_a_folder_of_npy_files) {
+  Scratch s;
+  const Result r = s.run({"train", "--iterations", "10", "--print-every", "0", "--save", "params", "--json", "p.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(!contains(r.out, "Cost after"), "--print-every 0 prints no cost lines");
+  const auto entries = zip_entries(read_file(s.work / "params.npz"));
+  BOOST_TEST_REQUIRE(entries.size() == he_shapes.size());
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    BOOST_TEST(entries[k].first == he_shapes[k].first + ".npy");
+    const Matrix m = npy_bytes_to_matrix(entries[k].second, s.root / "entry.npy");
+    BOOST_TEST(m.shape(0) == he_shapes[k].second[0], entries[k].first);
+    BOOST_TEST(m.shape(1) == he_shapes[k].second[1], entries[k].first);
+  }
+
+  const Result folder = s.run({"train", "--iterations", "10", "--save", "weights/"});
+  BOOST_TEST_REQUIRE(folder.status == 0, describe(folder));
+  for (const auto& [name, shape] : he_shapes) {
+    const Matrix m = xgrad::load_npy(s.work / "weights" / (name + ".npy"));
+    BOOST_TEST(m.shape(0) == shape[0], name);
+    BOOST_TEST(m.shape(1) == shape[1], name);
+  }
+  // Same seeds and settings: the same parameters either way.
+  const Matrix a = npy_bytes_to_matrix(entries[2].second, s.root / "entry.npy");
+  BOOST_TEST((a == xgrad::load_npy(s.work / "weights" / "fc2.W.npy")));
+}
+
+BOOST_AUTO_TEST_CASE(trains_on_csv_and_npy_files) {
+  Scratch s;
+  {
+    std::ofstream csv(s.work / "train.csv");
+    csv << "x1,x2,x3,label\n";
+    for (int i = 0; i < 40; ++i) csv << i * 0.1 << ',' << (i % 7) * 0.2 << ',' << -i * 0.05 << ',' << (i < 20 ? 0 : 1) << '\n';
+  }
+  const Result csv = s.run({"train", "--data", "train.csv", "--layers", "4,1", "--iterations", "50", "--json", "c.json"});
+  BOOST_TEST_REQUIRE(csv.status == 0, describe(csv));
+  const Json c = Json::parse(read_file(s.work / "c.json"));
+  BOOST_TEST(c["settings"]["layers"] == Json::parse("[3, 4, 1]"));
+  BOOST_TEST(c["test_accuracy"].is_null());
+  BOOST_TEST(c["train_predictions"][0].size() == 40u);
+  BOOST_TEST(contains(csv.out, "no test set"));
+
+  Matrix X({3, 30}), Y({1, 30});
+  for (std::size_t k = 0; k < 30; ++k) {
+    X(0, k) = static_cast<double>(k) / 30.0;
+    X(1, k) = static_cast<double>(k % 5);
+    X(2, k) = 1.0;
+    Y(0, k) = k % 2 == 0 ? 1.0 : 0.0;
+  }
+  xgrad::save_npy(s.work / "X.npy", X);
+  xgrad::save_npy(s.work / "Y.npy", Y);
+  const Result npy = s.run({"train", "--data", "X.npy", "--labels", "Y.npy", "--test-data", "X.npy", "--test-labels",
+                            "Y.npy", "--layers", "3,1", "--iterations", "20", "--json", "n.json"});
+  BOOST_TEST_REQUIRE(npy.status == 0, describe(npy));
+  const Json n = Json::parse(read_file(s.work / "n.json"));
+  BOOST_TEST(n["settings"]["layers"] == Json::parse("[3, 3, 1]"));
+  BOOST_TEST(n["test_predictions"][0].size() == 30u);
+}
+
+BOOST_AUTO_TEST_CASE(trains_on_the_football_mat_file_as_the_notes,
+                     *needs_shared("data/football.mat") * needs_shared("reference/seed_expected.json")) {
+  Scratch s;
+  const Result r = s.run({"train", "--data", football()->string(), "--layers", "20,3,1", "--init", "xavier", "--lr",
+                          "0.3", "--iterations", "30000", "--lambd", "0.7", "--print-every", "10000", "--json", "l2.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json j = Json::parse(read_file(s.work / "l2.json"));
+  const auto& ref = reference()["reg_l2"];
+  BOOST_TEST(j["train_accuracy"].get<double>() == ref["train_accuracy"].get<double>());
+  BOOST_TEST(j["test_accuracy"].get<double>() == ref["test_accuracy"].get<double>());
+  BOOST_TEST(j["train_predictions"][0].size() == 211u);
+  BOOST_TEST(j["test_predictions"][0].size() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(experiments_quick_writes_plots_and_a_summary) {
+  Scratch s;
+  std::vector<std::string> args = {"experiments", "--quick", "--out", "plots", "--json", "e.json"};
+  if (football()) {
+    args.push_back("--data");
+    args.push_back(football()->string());
+  }
+  const Result r = s.run(args);
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(r.err.empty(), r.err);
+  if (!football()) BOOST_TEST(contains(r.out, "stand-in"), r.out);
+  for (const char* key : {"init_zeros", "init_random", "init_he", "reg_none", "reg_l2", "reg_dropout",
+                          "reg_l2_dropout", "reg_dropout_fresh"}) {
+    BOOST_TEST(contains(r.out, std::string("\n") + key + " "), key << " missing from the table:\n" << r.out);
+    for (const std::string suffix : {".gp", "_cost.dat", "_boundary.dat", "_points.dat"}) {
+      BOOST_TEST(fs::is_regular_file(s.work / "plots" / (key + suffix)), key << suffix);
+    }
+  }
+  BOOST_TEST(!contains(r.out, "Cost after"), "cost lines only with --verbose");
+  BOOST_TEST(contains(r.out, "check_graph (whole model): gradient check PASSED"), r.out);
+  BOOST_TEST(contains(r.out, "check_nodes (node by node): gradient check PASSED"), r.out);
+  const Json j = Json::parse(read_file(s.work / "e.json"));
+  BOOST_TEST(j["experiments"].size() == 8u);
+  BOOST_TEST(j["gradient_checks"].size() == 2u);
+
+  if (!gnuplot_on_path()) {
+    BOOST_TEST_MESSAGE("gnuplot is not on PATH: the PNG assertions are skipped");
+    BOOST_TEST(contains(r.out, "gnuplot not found"), r.out);
+    return;
+  }
+  const std::string png_signature = "\x89PNG\r\n\x1a\n";
+  for (const char* png : {"init_he_boundary.png", "init_he_cost.png", "reg_l2_boundary.png"}) {
+    const std::string bytes = read_file(s.work / "plots" / png);
+    BOOST_TEST(bytes.substr(0, 8) == png_signature, png << " is not a PNG (" << bytes.size() << " bytes)");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(without_gnuplot_the_data_files_are_still_written) {
+  Scratch s;
+  const Result r = s.run({"experiments", "--quick", "--only", "init_he", "--verbose"}, "PATH=/nonexistent");
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const auto lines = lines_of(r.out);
+  std::size_t notices = 0;
+  for (const std::string& line : lines) notices += contains(line, "gnuplot not found on PATH") ? 1 : 0;
+  BOOST_TEST(notices == 1u, r.out);
+  BOOST_TEST(contains(r.out, "Cost after iteration 1000: "), "--verbose prints the cost lines");
+  BOOST_TEST(fs::is_regular_file(s.work / "out" / "init_he.gp"));
+  BOOST_TEST(fs::is_regular_file(s.work / "out" / "init_he_boundary.dat"));
+  BOOST_TEST(!fs::exists(s.work / "out" / "init_he_boundary.png"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_give_one_error_line_status_2_and_no_files) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string named;  // the flag or value the message must name
+  };
+  const std::vector<Case> cases = {
+      {{"train", "--bogus"}, "--bogus"},
+      {{"train", "--lr"}, "--lr"},
+      {{"train", "--lr", "0"}, "--lr"},
+      {{"train", "--lr", "-1"}, "--lr"},
+      {{"train", "--lr", "abc"}, "abc"},
+      {{"train", "--lr", "nan"}, "--lr"},
+      {{"train", "--iterations", "0"}, "--iterations"},
+      {{"train", "--iterations", "1.5"}, "--iterations"},
+      {{"train", "--layers", ""}, "--layers"},
+      {{"train", "--layers", "10,0,1"}, "--layers"},
+      {{"train", "--layers", "10,x,1"}, "--layers"},
+      {{"train", "--keep-prob", "1.5"}, "--keep-prob"},
+      {{"train", "--keep-prob", "0"}, "--keep-prob"},
+      {{"train", "--lambd", "-1"}, "--lambd"},
+      {{"train", "--init", "bogus"}, "bogus"},
+      {{"train", "--dropout-masks", "bogus"}, "--dropout-masks"},
+      {{"train", "--init-seed", "-3"}, "--init-seed"},
+      {{"train", "--init-scale", "5"}, "--init-scale"},
+      {{"train", "--data", "/nonexistent.mat"}, "/nonexistent.mat"},
+      {{"train", "--data", "/nonexistent.csv"}, "/nonexistent.csv"},
+      {{"train", "--data", "data.txt"}, "data.txt"},
+      {{"train", "--dataset", "moons"}, "moons"},
+      {{"train", "--samples", "100"}, "--samples"},
+      {{"train", "--lr", "0.1", "--lr", "0.2"}, "--lr"},
+      {{"train", "stray"}, "stray"},
+      {{"train", "--print-every", "-1"}, "--print-every"},
+      {{"gradcheck", "--examples", "0"}, "--examples"},
+      {{"gradcheck", "--examples", "100000"}, "--examples"},
+      {{"gradcheck", "--step", "0"}, "--step"},
+      {{"experiments", "--bogus"}, "--bogus"},
+      {{"experiments", "--only", "nope"}, "nope"},
+      {{"experiments", "--data", "/nonexistent.mat"}, "/nonexistent.mat"},
+      {{"bogus"}, "bogus"},
+  };
+  for (const Case& c : cases) {
+    Scratch s;
+    std::vector<std::string> args = c.args;
+    std::string shown;
+    for (const std::string& a : args) shown += " '" + a + "'";
+    // Outputs that would be written had the flags been right; a trailing flag stays last.
+    const std::vector<std::string> outputs =
+        c.args[0] == "train" ? std::vector<std::string>{"--json", "r.json", "--save", "p", "--plots", "plots"}
+        : c.args[0] == "experiments" ? std::vector<std::string>{"--json", "r.json", "--out", "plots"}
+                                     : std::vector<std::string>{};
+    args.insert(args.begin() + 1, outputs.begin(), outputs.end());
+    const Result r = s.run(args);
+    BOOST_TEST(r.status == 2, shown << ": " << describe(r));
+    const auto lines = lines_of(r.err);
+    BOOST_TEST(lines.size() == 1u, shown << ": " << r.err);
+    BOOST_TEST(r.err.starts_with("xgrad: error: "), shown << ": " << r.err);
+    BOOST_TEST(contains(r.err, c.named), shown << ": the message should name " << c.named << ": " << r.err);
+    BOOST_TEST(r.out.empty(), shown << ": stdout: " << r.out);
+    BOOST_TEST(s.work_files().empty(), shown << ": files were left behind");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(output_folders_are_checked_before_training) {
+  Scratch s;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"train", "--json", "missing/r.json"}, {"train", "--save", "missing/p"}}) {
+    const Result r = s.run(args);
+    BOOST_TEST(r.status == 2, describe(r));
+    BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+    BOOST_TEST(contains(r.err, "missing"), r.err);
+    BOOST_TEST(!contains(r.out, "Cost after"), "the run should not start");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_diverging_run_is_a_run_error_with_status_1) {
+  Scratch s;
+  const Result r = s.run({"train", "--lr", "1e300", "--iterations", "100", "--json", "r.json"});
+  BOOST_TEST(r.status == 1, describe(r));
+  BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+  BOOST_TEST(r.err.starts_with("xgrad: error: iteration "), r.err);
+  BOOST_TEST(s.work_files().empty(), "no report for a failed run");
+}
+
+BOOST_AUTO_TEST_CASE(gradcheck_passes_on_a_correct_model) {
+  Scratch s;
+  const Result plain = s.run({"gradcheck", "--examples", "20"});
+  BOOST_TEST(plain.status == 0, describe(plain));
+  BOOST_TEST(contains(plain.out, "== check_graph"), plain.out);
+  BOOST_TEST(contains(plain.out, "== check_nodes"), plain.out);
+  BOOST_TEST(contains(plain.out, "check_graph passed, check_nodes passed"), plain.out);
+  const Result regularized =
+      s.run({"gradcheck", "--layers", "20,3,1", "--init", "xavier", "--lambd", "0.7", "--keep-prob", "0.86",
+             "--examples", "40", "--dataset", "circles", "--samples", "60", "--noise", "0.1"});
+  BOOST_TEST(regularized.status == 0, describe(regularized));
+  BOOST_TEST(contains(regularized.out, "dropout1"), "the dropout nodes are checked");
+  BOOST_TEST(s.work_files().empty());
+}
+
+BOOST_AUTO_TEST_CASE(no_command_is_a_usage_error) {
+  Scratch s;
+  const Result r = s.run({});
+  BOOST_TEST(r.status == 2, describe(r));
+  BOOST_TEST(r.err.starts_with("xgrad: error: "), r.err);
+  BOOST_TEST(lines_of(r.err).size() == 1u);
+}

@@ -1,0 +1,19 @@
+// Finding and running gnuplot.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace xgrad::cli {
+
+// The gnuplot executable found on PATH, if any.
+std::optional<std::filesystem::path> find_gnuplot();
+
+// Runs `gnuplot <script's file name>` with the script's folder as working directory (so its
+// relative file names resolve), stdout and stderr captured.
+// Returns nothing on success, else a one-line reason: "exit status 1: <first line gnuplot
+// wrote>", or the signal, or why it could not be started.
+std::optional<std::string> run_gnuplot(const std::filesystem::path& gnuplot, const std::filesystem::path& script);
+
+}  // namespace xgrad::cli
