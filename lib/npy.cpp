@@ -16,6 +16,7 @@
 #include <xtensor/xnpy.hpp>
 
 #include "input_file.hpp"
+#include "xgrad/atomic_file.hpp"
 #include "xgrad/error.hpp"
 
 // Reading: xt::load_npy trusts the file (a truncated file loads garbage, a header length
@@ -404,7 +405,7 @@ Matrix load_npy(const fs::path& file) {
 }
 
 void save_npy(const fs::path& file, const Matrix& m) {
-  detail::write_file_atomically(file, xt::dump_npy(m));
+  write_file_atomically(file, xt::dump_npy(m));
 }
 
 void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Matrix>>& arrays) {
@@ -457,7 +458,7 @@ void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Mat
   put32(archive, directory.size());
   put32(archive, directory_offset);
   put16(archive, 0);  // comment length
-  detail::write_file_atomically(file, archive);
+  write_file_atomically(file, archive);
 }
 
 }  // namespace xgrad

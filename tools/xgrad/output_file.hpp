@@ -1,16 +1,11 @@
-// Output files: written atomically, and their folders checked before any work is done.
+// Output files: their folders checked before any work is done (they are written with
+// xgrad::write_file_atomically).
 #pragma once
 
 #include <filesystem>
 #include <string_view>
 
 namespace xgrad::cli {
-
-// Writes `content` to `file` through a temporary file in the same folder that is flushed,
-// fsync'ed and renamed over `file`: `file` either keeps its old content or has the new one,
-// and no temporary file is left behind.
-// Throws FileError "<file>: cannot write: <reason>".
-void write_file_atomically(const std::filesystem::path& file, std::string_view content);
 
 // Checks, before a run, that `file` can be created later: its folder exists and `file` is
 // not a folder. Throws InputError "<flag>: ..." naming the path.

@@ -1,9 +1,8 @@
 #include "parameter_file.hpp"
 
-#include <utility>
-#include <vector>
 
 #include "output_file.hpp"
+#include "xgrad/checkpoint.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/npy.hpp"
 
@@ -43,9 +42,7 @@ fs::path save_parameters(const std::string& target, const Graph& graph) {
     for (const Parameter* p : graph.parameters()) save_npy(destination / (p->name + ".npy"), p->value);
     return destination;
   }
-  std::vector<std::pair<std::string, Matrix>> arrays;
-  for (const Parameter* p : graph.parameters()) arrays.emplace_back(p->name, p->value);
-  save_npz(destination, arrays);
+  xgrad::save_parameters(destination, graph);
   return destination;
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "output_file.hpp"
+#include "xgrad/atomic_file.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
 
