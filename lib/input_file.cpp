@@ -1,6 +1,7 @@
 #include "input_file.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -40,6 +41,22 @@ std::string read_input_file(const fs::path& file) {
   in.read(bytes.data(), static_cast<std::streamsize>(size));
   if (!in || static_cast<std::uintmax_t>(in.gcount()) != size) fail(file, "read failed");
   return bytes;
+}
+
+std::string printable(std::string_view bytes, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < limit; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    }
+  }
+  if (bytes.size() > limit) out += "...";
+  return out;
 }
 
 }  // namespace xgrad::detail

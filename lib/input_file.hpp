@@ -18,4 +18,8 @@ std::uintmax_t check_input_file(const std::filesystem::path& file);
 // "<path>: read failed" when the file shrinks or errors while being read.
 std::string read_input_file(const std::filesystem::path& file);
 
+// `bytes` for an error message: printable ASCII as is, other bytes as \xNN, cut after
+// `limit` bytes with "...".
+std::string printable(std::string_view bytes, std::size_t limit = 120);
+
 }  // namespace xgrad::detail

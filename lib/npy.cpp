@@ -5,12 +5,9 @@
 #include <bit>
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string_view>
 
 #include <xtensor/xnpy.hpp>
@@ -32,24 +29,11 @@ namespace {
 
 constexpr std::string_view npy_magic = "\x93NUMPY";
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
+using detail::printable;
 
-std::string printable(std::string_view bytes, std::size_t limit = 120) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size() && i < limit; ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-      out += escaped;
-    }
-  }
-  if (bytes.size() > limit) out += "...";
-  return out;
+// `source` names what is read: a path, or "<archive>: entry 'a.npy'".
+[[noreturn]] void fail(const std::string& source, const std::string& problem) {
+  throw FileError(source + ": " + problem);
 }
 
 struct HeaderValue {
@@ -63,7 +47,7 @@ struct HeaderValue {
 // {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
 class HeaderParser {
  public:
-  HeaderParser(std::string_view text, const fs::path& file) : text_(text), file_(file) {}
+  HeaderParser(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
   std::vector<std::pair<std::string, HeaderValue>> parse_dict() {
     std::vector<std::pair<std::string, HeaderValue>> entries;
@@ -179,7 +163,7 @@ class HeaderParser {
   }
 
   std::string_view text_;
-  const fs::path& file_;
+  const std::string& file_;
   std::size_t pos_ = 0;
 };
 
@@ -190,7 +174,7 @@ struct Dtype {
   std::string name;
 };
 
-Dtype parse_dtype(const std::string& descr, const fs::path& file) {
+Dtype parse_dtype(const std::string& descr, const std::string& file) {
   std::string_view rest = descr;
   char order = '=';
   if (!rest.empty() && (rest[0] == '<' || rest[0] == '>' || rest[0] == '|' || rest[0] == '=')) {
@@ -229,7 +213,7 @@ std::string join_dims(const std::vector<std::uint64_t>& dims) {
 }
 
 NpyLayout parse_layout(std::string_view header, std::size_t data_offset, std::uintmax_t file_size,
-                       const fs::path& file) {
+                       const std::string& file) {
   HeaderParser parser(header, file);
   std::optional<HeaderValue> descr, fortran_order, shape;
   for (auto& [key, value] : parser.parse_dict()) {
@@ -287,7 +271,7 @@ T read_element(const char* p, bool swap) {
   return std::bit_cast<T>(raw);
 }
 
-double element(const char* p, const Dtype& dtype, std::size_t index, const fs::path& file) {
+double element(const char* p, const Dtype& dtype, std::size_t index, const std::string& file) {
   switch (dtype.kind) {
     case 'f':
       return dtype.itemsize == 8 ? read_element<double>(p, dtype.swap)
@@ -306,159 +290,51 @@ double element(const char* p, const Dtype& dtype, std::size_t index, const fs::p
   }
 }
 
-// Zip CRC-32 (reflected polynomial 0xEDB88320).
-constexpr std::array<std::uint32_t, 256> crc_table = [] {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t n = 0; n < 256; ++n) {
-    std::uint32_t c = n;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[n] = c;
-  }
-  return table;
-}();
-
-std::uint32_t crc32(std::string_view bytes) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (const char b : bytes) c = crc_table[(c ^ static_cast<unsigned char>(b)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-void put16(std::string& out, std::size_t v) {
-  for (int i = 0; i < 2; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
-}
-
-void put32(std::string& out, std::size_t v) {
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
-}
-
-// Fixed timestamp 1980-01-01 00:00 (MS-DOS format) so that equal arrays give equal archives.
-constexpr std::size_t dos_time = 0;
-constexpr std::size_t dos_date = (1u << 5) | 1u;
-constexpr std::size_t zip_version = 20;
-constexpr std::size_t zip_limit = 0xFFFFFFFFu;
-
-void put_entry_fields(std::string& out, std::uint32_t crc, std::size_t size, std::size_t name_size) {
-  put16(out, zip_version);  // version needed to extract
-  put16(out, 0);            // flags
-  put16(out, 0);            // method: stored
-  put16(out, dos_time);
-  put16(out, dos_date);
-  put32(out, crc);
-  put32(out, size);  // compressed size
-  put32(out, size);  // uncompressed size
-  put16(out, name_size);
-  put16(out, 0);  // extra field length
-}
-
 }  // namespace
 
-Matrix load_npy(const fs::path& file) {
-  const std::uintmax_t size = detail::check_input_file(file);
-  std::ifstream in(file, std::ios::binary);
-  auto read_exactly = [&](std::string& into, std::size_t count) {
-    into.assign(count, '\0');
-    in.read(into.data(), static_cast<std::streamsize>(count));
-    if (static_cast<std::size_t>(in.gcount()) != count) fail(file, "read failed");
-  };
-
-  std::string preamble;
-  read_exactly(preamble, static_cast<std::size_t>(std::min<std::uintmax_t>(size, 8)));
-  if (preamble.substr(0, 6) != npy_magic) {
-    fail(file, "not a .npy file (bad magic string: expected \"\\x93NUMPY\", found \"" +
-                   printable(preamble.substr(0, 6)) + "\")");
+Matrix parse_npy(std::string_view bytes, const std::string& source) {
+  const std::size_t size = bytes.size();
+  if (bytes.substr(0, 6) != npy_magic) {
+    fail(source, "not a .npy file (bad magic string: expected \"\\x93NUMPY\", found \"" +
+                     printable(bytes.substr(0, 6)) + "\")");
   }
-  if (size < 10) fail(file, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
-  const auto major = static_cast<unsigned char>(preamble[6]);
-  const auto minor = static_cast<unsigned char>(preamble[7]);
+  if (size < 10) fail(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
+  const auto major = static_cast<unsigned char>(bytes[6]);
+  const auto minor = static_cast<unsigned char>(bytes[7]);
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-    fail(file, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
-                   " (supported: 1.0, 2.0, 3.0)");
+    fail(source, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
+                     " (supported: 1.0, 2.0, 3.0)");
   }
   const std::size_t length_bytes = major == 1 ? 2 : 4;
-  if (size < 8 + length_bytes) fail(file, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
-  std::string length_field;
-  read_exactly(length_field, length_bytes);
+  if (size < 8 + length_bytes) {
+    fail(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
+  }
   std::size_t header_length = 0;
   for (std::size_t i = 0; i < length_bytes; ++i) {
-    header_length |= static_cast<std::size_t>(static_cast<unsigned char>(length_field[i])) << (8 * i);
+    header_length |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
   }
   const std::size_t data_offset = 8 + length_bytes + header_length;
   if (size < data_offset) {
-    fail(file, "truncated header: the header length field says " + std::to_string(header_length) +
-                   " bytes but only " + std::to_string(size - 8 - length_bytes) + " follow it");
+    fail(source, "truncated header: the header length field says " + std::to_string(header_length) +
+                     " bytes but only " + std::to_string(size - 8 - length_bytes) + " follow it");
   }
-  std::string header;
-  read_exactly(header, header_length);
-  const NpyLayout layout = parse_layout(header, data_offset, size, file);
-
-  std::string data;
-  read_exactly(data, layout.data_bytes);
+  const NpyLayout layout = parse_layout(bytes.substr(8 + length_bytes, header_length), data_offset, size, source);
+  const char* data = bytes.data() + data_offset;
   Matrix m({layout.rows, layout.cols});
   const std::size_t itemsize = layout.dtype.itemsize;
   for (std::size_t i = 0; i < layout.rows; ++i) {
     for (std::size_t j = 0; j < layout.cols; ++j) {
       const std::size_t index = layout.fortran_order ? i + j * layout.rows : i * layout.cols + j;
-      m(i, j) = element(data.data() + index * itemsize, layout.dtype, index, file);
+      m(i, j) = element(data + index * itemsize, layout.dtype, index, source);
     }
   }
   return m;
 }
 
+Matrix load_npy(const fs::path& file) { return parse_npy(detail::read_input_file(file), file.string()); }
+
 void save_npy(const fs::path& file, const Matrix& m) {
   write_file_atomically(file, xt::dump_npy(m));
-}
-
-void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Matrix>>& arrays) {
-  std::set<std::string> seen;
-  for (const auto& [name, matrix] : arrays) {
-    if (name.empty()) fail(file, "cannot write: an array name is empty");
-    if (name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
-      fail(file, "cannot write: array name '" + printable(name) + "' contains '/', '\\' or NUL");
-    }
-    if (!seen.insert(name).second) fail(file, "cannot write: array name '" + name + "' appears twice");
-  }
-  if (arrays.size() > 0xFFFF) fail(file, "cannot write: more than 65535 arrays (no ZIP64 support)");
-
-  std::string archive;
-  std::string directory;
-  for (const auto& [name, matrix] : arrays) {
-    const std::string entry_name = name + ".npy";
-    const std::string content = xt::dump_npy(matrix);
-    const std::size_t offset = archive.size();
-    if (content.size() > zip_limit || offset > zip_limit) {
-      fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support) at array '" + name + "'");
-    }
-    const std::uint32_t crc = crc32(content);
-
-    put32(archive, 0x04034b50u);  // local file header
-    put_entry_fields(archive, crc, content.size(), entry_name.size());
-    archive += entry_name;
-    archive += content;
-
-    put32(directory, 0x02014b50u);  // central directory header
-    put16(directory, zip_version);  // version made by (MS-DOS attributes)
-    put_entry_fields(directory, crc, content.size(), entry_name.size());
-    put16(directory, 0);  // comment length
-    put16(directory, 0);  // disk number
-    put16(directory, 0);  // internal attributes
-    put32(directory, 0);  // external attributes
-    put32(directory, offset);
-    directory += entry_name;
-  }
-  const std::size_t directory_offset = archive.size();
-  if (directory_offset > zip_limit || directory.size() > zip_limit) {
-    fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support)");
-  }
-  archive += directory;
-  put32(archive, 0x06054b50u);  // end of central directory
-  put16(archive, 0);            // this disk
-  put16(archive, 0);            // disk with the directory
-  put16(archive, arrays.size());
-  put16(archive, arrays.size());
-  put32(archive, directory.size());
-  put32(archive, directory_offset);
-  put16(archive, 0);  // comment length
-  write_file_atomically(file, archive);
 }
 
 }  // namespace xgrad

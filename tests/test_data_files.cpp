@@ -25,6 +25,7 @@
 #include "xgrad/error.hpp"
 #include "xgrad/mat_file.hpp"
 #include "xgrad/npy.hpp"
+#include "xgrad/npz.hpp"
 
 namespace fs = std::filesystem;
 using xgrad::Dataset;

@@ -1,11 +1,9 @@
-// NumPy .npy and .npz files: reading untrusted .npy files into a Matrix, writing .npy/.npz
-// that numpy.load reads.
+// NumPy .npy files: reading untrusted ones into a Matrix, writing ones numpy.load reads.
 #pragma once
 
 #include <filesystem>
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 #include "xgrad/tensor.hpp"
 
@@ -24,19 +22,13 @@ namespace xgrad {
 // bool byte that is neither 0 nor 1.
 Matrix load_npy(const std::filesystem::path& file);
 
-// Writes `m` as a float64, C-order, version 1.0 .npy file, atomically (see npz below).
+// The same checks on the bytes of a .npy image held in memory (e.g. an .npz entry); every
+// message starts with `source`.
+Matrix parse_npy(std::string_view bytes, const std::string& source);
+
+// Writes `m` as a float64, C-order, version 1.0 .npy file, atomically (xgrad::write_file_atomically).
 // Ensures: load_npy(file) and numpy.load(file) give back `m` bit for bit.
 // Throws FileError "<path>: cannot write: <reason>"; `file` is then unchanged.
 void save_npy(const std::filesystem::path& file, const Matrix& m);
-
-// Writes an uncompressed .npz (a zip archive, "stored" method, one NAME.npy entry per
-// array, in the given order), which numpy.load(file)[NAME] reads. Written atomically: a
-// temporary file in the same folder is flushed, fsync'ed and renamed over `file`, so
-// `file` is either left as it was or holds the complete archive.
-// Requires names to be non-empty, unique, without '/', '\\' or NUL, and the archive to be
-// under 4 GiB (no ZIP64). Throws FileError naming the path and the bad name or the size,
-// or "cannot write: <reason>".
-void save_npz(const std::filesystem::path& file,
-              const std::vector<std::pair<std::string, Matrix>>& arrays);
 
 }  // namespace xgrad
