@@ -1,0 +1,114 @@
+// A steady-state training step allocates nothing: global operator new is replaced by a
+// counting one, and the count must not move across N train_step calls after a warm-up step.
+#define BOOST_TEST_MODULE allocations
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+
+#include "course.hpp"
+#include "xgrad/circles.hpp"
+#include "xgrad/random.hpp"
+#include "xgrad/train.hpp"
+
+namespace {
+
+// The one piece of global state here: it has to see every allocation of the process.
+std::atomic<std::size_t> allocation_count{0};
+
+void* counted(std::size_t size) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* counted(std::size_t size, std::align_val_t align) {
+  allocation_count.fetch_add(1, std::memory_order_relaxed);
+  const auto a = static_cast<std::size_t>(align);
+  return std::aligned_alloc(a, (size + a - 1) / a * a);
+}
+
+template <class... Align>
+void* counted_or_throw(std::size_t size, Align... align) {
+  if (void* p = counted(size, align...)) return p;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) { return counted_or_throw(size); }
+void* operator new[](std::size_t size) { return counted_or_throw(size); }
+void* operator new(std::size_t size, std::align_val_t align) { return counted_or_throw(size, align); }
+void* operator new[](std::size_t size, std::align_val_t align) { return counted_or_throw(size, align); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted(size); }
+void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+  return counted(size, align);
+}
+void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+  return counted(size, align);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace xgrad;
+
+namespace {
+
+constexpr int steps = 20;
+
+// Allocations made by `steps` train_step calls, after one warm-up step.
+std::size_t allocations_per_steps(const ModelSpec& spec, double learning_rate) {
+  const TrainTest data = course_circles();
+  Model model(spec);
+  model.feed(data.train.X, data.train.Y);
+  train_step(model, learning_rate);
+  const std::size_t before = allocation_count.load();
+  double cost = 0.0;
+  for (int i = 0; i < steps; ++i) cost += train_step(model, learning_rate);
+  const std::size_t after = allocation_count.load();
+  BOOST_TEST(std::isfinite(cost));
+  return after - before;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_counter_sees_allocations) {
+  const std::size_t before = allocation_count.load();
+  const Matrix drawn = RandomState(1).randn(3, 4);  // allocates inside libxgrad
+  BOOST_TEST(drawn.size() == 12u);
+  BOOST_TEST(allocation_count.load() - before >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(course_model_with_l2_and_replayed_dropout_allocates_nothing_per_step) {
+  BOOST_TEST(allocations_per_steps(models::regularization_network(0.7, 0.86), 0.3) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(course_model_with_l2_and_fresh_dropout_allocates_nothing_per_step) {
+  BOOST_TEST(allocations_per_steps(models::regularization_network(0.7, 0.86, MaskPolicy::fresh), 0.3) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(he_initialized_model_allocates_nothing_per_step) {
+  BOOST_TEST(allocations_per_steps(models::initialization_network(InitKind::he), 0.01) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(eval_and_train_passes_in_turn_allocate_nothing) {
+  const TrainTest data = course_circles();
+  Model model(models::regularization_network(0.7, 0.86, MaskPolicy::fresh));
+  model.feed(data.train.X, data.train.Y);
+  train_step(model, 0.3);
+  model.graph().forward(Mode::eval);
+  const std::size_t before = allocation_count.load();
+  for (int i = 0; i < steps; ++i) {
+    model.graph().forward(Mode::eval);
+    train_step(model, 0.3);
+  }
+  BOOST_TEST(allocation_count.load() - before == 0u);
+}

@@ -1,0 +1,306 @@
+// xgrad's benchmarks: a training step through the graph against the same math written by
+// hand, thread scaling, the gradient check, allocations per step and peak memory.
+// README "Performance" explains the figures; `bench --help` lists Google Benchmark's flags.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "allocation_counter.hpp"
+#include "course.hpp"
+#include "hand_network.hpp"
+#include "peak_memory.hpp"
+#include "summary.hpp"
+#include "workload.hpp"
+#include "xgrad/gradcheck.hpp"
+#include "xgrad/mat_file.hpp"
+#include "xgrad/threads.hpp"
+#include "xgrad/train.hpp"
+
+namespace bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+// Per-iteration times, reserved before the timed loop so that recording allocates nothing.
+std::vector<double> timings(const benchmark::State& state) {
+  std::vector<double> v;
+  v.reserve(static_cast<std::size_t>(state.max_iterations));
+  return v;
+}
+
+// A training step through the graph and by hand, alternating which goes first, on one
+// thread. Reported time: the graph's step. Counters: medians of each, their ratio, the
+// graph's allocations per step, and how far the two costs drifted apart.
+void step_vs_hand(benchmark::State& state, std::vector<std::size_t> dims) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  xgrad::set_blas_threads(1);
+  Workload w(dims, m, true);
+  xgrad::train_step(w.model, learning_rate);
+  w.hand.step(learning_rate);
+  w.hand_blas->step(learning_rate);
+  std::vector<double> graph = timings(state), hand = timings(state), hand_blas = timings(state);
+  std::size_t allocations_in_steps = 0;
+  double graph_cost = 0.0, hand_cost = 0.0;
+  bool graph_first = true;
+  for (auto _ : state) {
+    auto run_graph = [&] {
+      const std::size_t a0 = allocations();
+      const auto t0 = Clock::now();
+      graph_cost = xgrad::train_step(w.model, learning_rate);
+      const auto t1 = Clock::now();
+      allocations_in_steps += allocations() - a0;
+      graph.push_back(seconds(t0, t1));
+    };
+    auto run_hand = [&] {
+      const auto t0 = Clock::now();
+      hand_cost = w.hand.step(learning_rate);
+      const auto t1 = Clock::now();
+      w.hand_blas->step(learning_rate);
+      const auto t2 = Clock::now();
+      hand.push_back(seconds(t0, t1));
+      hand_blas.push_back(seconds(t1, t2));
+    };
+    if (graph_first) {
+      run_graph();
+      run_hand();
+    } else {
+      run_hand();
+      run_graph();
+    }
+    graph_first = !graph_first;
+    state.SetIterationTime(graph.back());
+  }
+  const double g = median(graph), h = median(hand), hb = median(hand_blas);
+  state.counters["graph_ms"] = g * 1e3;
+  state.counters["hand_ms"] = h * 1e3;
+  state.counters["hand_blas_ms"] = hb * 1e3;
+  state.counters["ratio"] = g / h;
+  state.counters["ratio_blas"] = g / hb;
+  state.counters["allocs_per_step"] =
+      static_cast<double>(allocations_in_steps) / static_cast<double>(graph.size());
+  state.counters["cost_rel_diff"] = std::abs(graph_cost - hand_cost) / std::abs(hand_cost);
+  state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
+}
+
+// The graph's step on 1 and on 2 threads, alternating.
+void threads_1_vs_2(benchmark::State& state, std::vector<std::size_t> dims) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  Workload w(dims, m, false);
+  std::vector<double> one = timings(state), two = timings(state);
+  for (std::size_t threads : {1, 2}) {
+    xgrad::set_blas_threads(threads);
+    xgrad::train_step(w.model, learning_rate);
+  }
+  for (auto _ : state) {
+    xgrad::set_blas_threads(1);
+    const auto t0 = Clock::now();
+    xgrad::train_step(w.model, learning_rate);
+    const auto t1 = Clock::now();
+    xgrad::set_blas_threads(2);
+    xgrad::train_step(w.model, learning_rate);
+    const auto t2 = Clock::now();
+    one.push_back(seconds(t0, t1));
+    two.push_back(seconds(t1, t2));
+    state.SetIterationTime(two.back());
+  }
+  xgrad::set_blas_threads(1);
+  state.counters["t1_ms"] = median(one) * 1e3;
+  state.counters["t2_ms"] = median(two) * 1e3;
+  state.counters["speedup"] = median(one) / median(two);
+  state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
+}
+
+// The football data if the shared folder has it, else generated circles of its size.
+xgrad::Dataset football_sized(std::string* source) {
+  const char* env = std::getenv("XGRAD_SHARED");
+  const std::filesystem::path shared = env != nullptr && *env != '\0' ? env : XGRAD_BENCH_SHARED_DIR;
+  const auto file = shared / "data" / "football.mat";
+  if (std::filesystem::exists(file)) {
+    *source = "football";
+    return xgrad::load_mat_train_test(file).train;
+  }
+  *source = "circles(211)";
+  return circles(211);
+}
+
+// The course's difference ||g - g~|| / (||g|| + ||g~||) by hand: every parameter entry
+// nudged by +-step, the cost evaluated by the hand-written forward pass.
+double hand_gradient_check(HandNetwork& net, double step) {
+  net.cost_and_gradients();
+  double diff = 0.0, analytic = 0.0, numeric = 0.0;
+  for (std::size_t l = 0; l < net.layers(); ++l) {
+    for (int which = 0; which < 2; ++which) {
+      std::vector<double>& theta = which == 0 ? net.W(l) : net.b(l);
+      const std::vector<double>& grad = which == 0 ? net.dW(l) : net.db(l);
+      for (std::size_t k = 0; k < theta.size(); ++k) {
+        const double original = theta[k];
+        theta[k] = original + step;
+        const double plus = net.cost();
+        theta[k] = original - step;
+        const double minus = net.cost();
+        theta[k] = original;
+        const double approx = (plus - minus) / (2.0 * step);
+        diff += (grad[k] - approx) * (grad[k] - approx);
+        analytic += grad[k] * grad[k];
+        numeric += approx * approx;
+      }
+    }
+  }
+  return std::sqrt(diff) / (std::sqrt(analytic) + std::sqrt(numeric));
+}
+
+// check_graph on the regularization notes' [2,20,3,1] model against the same check by hand.
+void gradcheck_vs_hand(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  std::string source;
+  const xgrad::Dataset data = football_sized(&source);
+  xgrad::Model model(xgrad::models::regularization_network(0.0, 1.0));
+  model.feed(data.X, data.Y);
+  HandNetwork hand(model.spec().dims(), parameters_of(model), data.X, data.Y, Products::loops);
+  const double step = xgrad::CheckOptions{}.step;
+  std::vector<double> graph = timings(state), by_hand = timings(state);
+  double graph_difference = 0.0, hand_difference = 0.0;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    graph_difference = xgrad::check_graph(model.graph()).difference();
+    const auto t1 = Clock::now();
+    hand_difference = hand_gradient_check(hand, step);
+    const auto t2 = Clock::now();
+    graph.push_back(seconds(t0, t1));
+    by_hand.push_back(seconds(t1, t2));
+    state.SetIterationTime(graph.back());
+  }
+  state.counters["graph_ms"] = median(graph) * 1e3;
+  state.counters["hand_ms"] = median(by_hand) * 1e3;
+  state.counters["ratio"] = median(graph) / median(by_hand);
+  state.counters["difference"] = graph_difference;
+  state.counters["hand_difference"] = hand_difference;
+  state.SetLabel("2-20-3-1 on " + source + ", m=" + std::to_string(data.examples()));
+}
+
+// Allocations per steady-state step of the model with every node kind a course model
+// uses: L2 and dropout with fresh masks.
+void allocations_l2_dropout(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  const xgrad::Dataset data = circles(static_cast<std::size_t>(state.range(0)));
+  xgrad::Model model(xgrad::models::regularization_network(0.7, 0.86, xgrad::MaskPolicy::fresh));
+  model.feed(data.X, data.Y);
+  xgrad::train_step(model, 0.3);
+  const std::size_t before = allocations();
+  std::size_t steps = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(xgrad::train_step(model, 0.3));
+    ++steps;
+  }
+  state.counters["allocs_per_step"] =
+      static_cast<double>(allocations() - before) / static_cast<double>(steps);
+  state.SetLabel("2-20-3-1, L2 0.7, dropout 0.86 (fresh masks)");
+}
+
+void peak_memory(benchmark::State& state, std::string program) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  std::optional<PeakMemory> p;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    p = measure_peak_memory(program, m);
+    state.SetIterationTime(seconds(t0, Clock::now()));
+  }
+  if (!p) {
+    state.SkipWithError("the --peak-memory child failed");
+    return;
+  }
+  constexpr double mb = 1e6;
+  state.counters["peak_MB"] = static_cast<double>(p->peak) / mb;
+  state.counters["baseline_MB"] = static_cast<double>(p->baseline) / mb;
+  state.counters["dataset_MB"] = static_cast<double>(p->dataset) / mb;
+  state.counters["buffers_MB"] = static_cast<double>(p->budget_base()) / mb;
+  state.counters["peak_over_buffers"] =
+      static_cast<double>(p->peak) / static_cast<double>(p->budget_base());
+  state.counters["net_peak_over_buffers"] =
+      static_cast<double>(p->peak - p->baseline) / static_cast<double>(p->budget_base());
+  state.SetLabel("2-10-5-1 m=" + std::to_string(m));
+}
+
+void register_benchmarks(const std::string& program) {
+  const std::vector<std::size_t> course{2, 10, 5, 1}, narrow{2, 20, 3, 1}, wide{2, 256, 256, 1};
+  struct Series {
+    std::vector<std::size_t> dims;
+    std::vector<std::int64_t> m;
+  };
+  const Series series[] = {{course, {300, 3'000, 30'000, 300'000, 1'000'000}},
+                           {narrow, {300, 3'000, 30'000, 300'000, 1'000'000}},
+                           {wide, {300, 3'000, 30'000}}};
+  for (const Series& s : series) {
+    for (std::int64_t m : s.m) {
+      benchmark::RegisterBenchmark(("step/" + dims_name(s.dims)).c_str(), step_vs_hand, s.dims)
+          ->ArgName("m")
+          ->Arg(m)
+          ->UseManualTime()
+          ->Unit(m >= 30'000 ? benchmark::kMillisecond : benchmark::kMicrosecond);
+    }
+  }
+  benchmark::RegisterBenchmark("threads/2-10-5-1", threads_1_vs_2, course)
+      ->ArgName("m")
+      ->Arg(300'000)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("gradcheck/2-20-3-1", gradcheck_vs_hand)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("allocations/2-20-3-1-l2-dropout", allocations_l2_dropout)
+      ->ArgName("m")
+      ->Arg(300)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("peak_memory/2-10-5-1", peak_memory, program)
+      ->ArgName("m")
+      ->Arg(1'000'000)
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+std::string this_program(const char* argv0) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(argv0) : self.string();
+}
+
+}  // namespace
+
+}  // namespace bench
+
+int main(int argc, char** argv) {
+  const std::string flag = "--peak-memory=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind(flag, 0) == 0) return bench::peak_memory_child(std::stoul(arg.substr(flag.size())));
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  bench::register_benchmarks(bench::this_program(argv[0]));
+  bench::SummaryReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_summary(std::cout);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,57 @@
+#include "peak_memory.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "workload.hpp"
+#include "xgrad/threads.hpp"
+#include "xgrad/train.hpp"
+
+namespace bench {
+
+namespace {
+
+// A "VmHWM:    1234 kB" line of /proc/self/status, in bytes.
+std::size_t status_bytes(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(key + ":", 0) == 0) {
+      std::istringstream fields(line.substr(key.size() + 1));
+      std::size_t kib = 0;
+      fields >> kib;
+      return kib * 1024;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int peak_memory_child(std::size_t m) {
+  xgrad::set_blas_threads(1);
+  const std::size_t baseline = status_bytes("VmRSS");
+  const xgrad::Dataset data = circles(m);
+  xgrad::Model model(he_spec({2, 10, 5, 1}));
+  model.feed(data.X, data.Y);
+  for (int i = 0; i < 3; ++i) xgrad::train_step(model, learning_rate);
+  const BufferBytes b = buffer_bytes(model);
+  std::printf("%zu %zu %zu %zu %zu %zu %zu\n", status_bytes("VmHWM"), baseline,
+              (data.X.size() + data.Y.size()) * sizeof(double), b.data, b.activations, b.gradients,
+              b.parameters);
+  return 0;
+}
+
+std::optional<PeakMemory> measure_peak_memory(const std::string& program, std::size_t m) {
+  const std::string command = "'" + program + "' --peak-memory=" + std::to_string(m);
+  FILE* child = ::popen(command.c_str(), "r");
+  if (child == nullptr) return std::nullopt;
+  PeakMemory p;
+  const int fields = std::fscanf(child, "%zu %zu %zu %zu %zu %zu %zu", &p.peak, &p.baseline, &p.dataset,
+                                 &p.data, &p.activations, &p.gradients, &p.parameters);
+  if (::pclose(child) != 0 || fields != 7) return std::nullopt;
+  return p;
+}
+
+}  // namespace bench

@@ -1,0 +1,113 @@
+#include "summary.hpp"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+#include <unistd.h>
+
+namespace bench {
+
+namespace {
+
+using Run = benchmark::BenchmarkReporter::Run;
+
+double counter(const Run& run, const char* name) {
+  const auto it = run.counters.find(name);
+  return it == run.counters.end() ? 0.0 : it->second.value;
+}
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::string fixed(double value, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, value);
+  return buf;
+}
+
+// "21.4 µs", "3.52 ms", "1.21 s"
+std::string duration(double ms) {
+  if (ms < 1.0) return fixed(ms * 1e3, ms < 0.1 ? 2 : 1) + " µs";
+  if (ms < 1000.0) return fixed(ms, ms < 10 ? 2 : 1) + " ms";
+  return fixed(ms / 1e3, 2) + " s";
+}
+
+std::string verdict(bool met) { return met ? "met" : "MISSED"; }
+
+}  // namespace
+
+SummaryReporter::SummaryReporter()
+    : benchmark::ConsoleReporter(::isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) {}
+
+void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
+  ConsoleReporter::ReportRuns(runs);
+  for (const Run& r : runs) {
+    if (r.run_type == Run::RT_Iteration && !r.error_occurred) runs_.push_back(r);
+  }
+}
+
+void SummaryReporter::print_summary(std::ostream& out) const {
+  out << "\nSummary: medians of alternating runs within this process, one thread unless said.\n\n"
+      << "| network | m | graph step | hand-written loops | graph / hand | hand + BLAS | graph / (hand + BLAS) "
+         "| allocations / step |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  const Run* step_300 = nullptr;
+  const Run* step_300k = nullptr;
+  double most_allocations = 0.0;
+  for (const Run& r : runs_) {
+    const std::string name = r.benchmark_name();
+    if (!starts_with(name, "step/")) continue;
+    const std::string label = r.report_label;
+    const auto space = label.find(' ');
+    out << "| " << label.substr(0, space) << " | " << label.substr(space + 3) << " | "
+        << duration(counter(r, "graph_ms")) << " | " << duration(counter(r, "hand_ms")) << " | "
+        << fixed(counter(r, "ratio"), 2) << " | " << duration(counter(r, "hand_blas_ms")) << " | "
+        << fixed(counter(r, "ratio_blas"), 2) << " | " << fixed(counter(r, "allocs_per_step"), 0) << " |\n";
+    most_allocations = std::max(most_allocations, counter(r, "allocs_per_step"));
+    if (label == "2-10-5-1 m=300") step_300 = &r;
+    if (label == "2-10-5-1 m=300000") step_300k = &r;
+  }
+  out << "\n";
+  for (const Run& r : runs_) {
+    const std::string name = r.benchmark_name();
+    if (starts_with(name, "gradcheck/")) {
+      out << "- gradient check (" << r.report_label << "): graph " << duration(counter(r, "graph_ms"))
+          << ", by hand " << duration(counter(r, "hand_ms")) << ", ratio " << fixed(counter(r, "ratio"), 2)
+          << " (difference " << counter(r, "difference") << " vs " << counter(r, "hand_difference") << ")\n";
+    } else if (starts_with(name, "allocations/")) {
+      out << "- allocations per step, " << r.report_label << ": " << fixed(counter(r, "allocs_per_step"), 0)
+          << "\n";
+      most_allocations = std::max(most_allocations, counter(r, "allocs_per_step"));
+    }
+  }
+  out << "\nTargets:\n";
+  if (step_300 != nullptr) {
+    const double ratio = counter(*step_300, "ratio");
+    out << "- graph / hand-written <= 1.0 at m = 300: " << fixed(ratio, 2) << " " << verdict(ratio <= 1.0) << "\n";
+  }
+  if (step_300k != nullptr) {
+    const double ratio = counter(*step_300k, "ratio");
+    out << "- graph / hand-written <= 1.2 at m = 300000: " << fixed(ratio, 2) << " " << verdict(ratio <= 1.2)
+        << "\n";
+  }
+  for (const Run& r : runs_) {
+    const std::string name = r.benchmark_name();
+    if (starts_with(name, "threads/")) {
+      const double speedup = counter(r, "speedup");
+      out << "- 2 threads >= 1.7x faster than 1 (" << r.report_label << "): " << duration(counter(r, "t1_ms"))
+          << " -> " << duration(counter(r, "t2_ms")) << ", " << fixed(speedup, 2) << "x "
+          << verdict(speedup >= 1.7) << "\n";
+    } else if (starts_with(name, "peak_memory/")) {
+      const double ratio = counter(r, "peak_over_buffers");
+      out << "- peak memory <= 1.5x data + activations + gradients (" << r.report_label
+          << "): peak " << fixed(counter(r, "peak_MB"), 0) << " MB (of which " << fixed(counter(r, "baseline_MB"), 0)
+          << " MB before any data, " << fixed(counter(r, "dataset_MB"), 0) << " MB the caller's data set) / "
+          << fixed(counter(r, "buffers_MB"), 0) << " MB = " << fixed(ratio, 2) << "x " << verdict(ratio <= 1.5)
+          << "\n";
+    }
+  }
+  out << "- zero allocations per steady-state step: at most " << fixed(most_allocations, 0) << " "
+      << verdict(most_allocations == 0.0) << "\n";
+}
+
+}  // namespace bench
