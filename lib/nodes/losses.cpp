@@ -3,7 +3,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "xgrad/nodes/sigmoid.hpp"
 
 namespace xgrad {
 
@@ -29,8 +28,12 @@ void SigmoidCrossEntropy::forward(Mode) {
   double* a = probabilities_.data();
   double total = 0.0;
   for (std::size_t k = 0, n = probabilities_.size(); k < n; ++k) {
-    a[k] = sigmoid(z[k]);
-    total += std::max(z[k], 0.0) - z[k] * y[k] + std::log1p(std::exp(-std::abs(z[k])));
+    // sigmoid(z) and the cost's exp(-|z|) share one exp where z >= 0 (same bits as two).
+    const double zk = z[k];
+    const double e = std::exp(-zk);
+    a[k] = 1.0 / (1.0 + e);
+    const double e_abs = zk >= 0.0 ? e : std::exp(zk);
+    total += std::max(zk, 0.0) - zk * y[k] + std::log1p(e_abs);
   }
   value_(0, 0) = total / static_cast<double>(batch());
 }

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <unistd.h>
+#include <thread>
 #include <vector>
 
 #include "allocation_counter.hpp"
@@ -128,6 +128,39 @@ void threads_1_vs_2(benchmark::State& state, std::vector<std::size_t> dims) {
   state.counters["t2_ms"] = median(two) * 1e3;
   state.counters["speedup"] = median(one) / median(two);
   state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
+}
+
+double busy_work(long n) {
+  double x = 1.0;
+  for (long i = 0; i < n; ++i) x = x * 1.0000001 + 1e-9;
+  return x;
+}
+
+// What a second thread can give on this machine right now: two equal pieces of pure
+// arithmetic, one after the other on one thread, then on two threads at once.
+void threads_calibration(benchmark::State& state) {
+  constexpr long n = 20'000'000;
+  std::vector<double> one = timings(state), two = timings(state);
+  double sink = 0.0;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    sink += busy_work(n) + busy_work(n);
+    const auto t1 = Clock::now();
+    double other = 0.0;
+    std::thread helper([&] { other = busy_work(n); });
+    sink += busy_work(n);
+    helper.join();
+    sink += other;
+    const auto t2 = Clock::now();
+    one.push_back(seconds(t0, t1));
+    two.push_back(seconds(t1, t2));
+    state.SetIterationTime(two.back());
+  }
+  benchmark::DoNotOptimize(sink);
+  state.counters["t1_ms"] = median(one) * 1e3;
+  state.counters["t2_ms"] = median(two) * 1e3;
+  state.counters["speedup"] = median(one) / median(two);
+  state.SetLabel("pure arithmetic");
 }
 
 // The football data if the shared folder has it, else generated circles of its size.
@@ -259,6 +292,9 @@ void register_benchmarks(const std::string& program) {
           ->Unit(m >= 30'000 ? benchmark::kMillisecond : benchmark::kMicrosecond);
     }
   }
+  benchmark::RegisterBenchmark("threads/calibration", threads_calibration)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("threads/2-10-5-1", threads_1_vs_2, course)
       ->ArgName("m")
       ->Arg(300'000)
