@@ -70,7 +70,8 @@ void load_parameters(const fs::path& file, Graph& graph) {
                      shape_string(p->value));
     }
   }
-  for (const auto& [name, array] : arrays) {
+  for (const auto& entry : arrays) {
+    const std::string& name = entry.first;
     if (std::none_of(params.begin(), params.end(), [&](const Parameter* p) { return p->name == name; })) {
       fail(file, "the file has an array '" + printable(name) + "' that the model has no parameter for");
     }
