@@ -6,6 +6,18 @@
 #include <cstdlib>
 #include <new>
 
+// Under AddressSanitizer malloc is the sanitizer's own: only operator new is counted there.
+#if defined(__SANITIZE_ADDRESS__)
+#define XGRAD_BENCH_COUNT_MALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XGRAD_BENCH_COUNT_MALLOC 0
+#endif
+#endif
+#ifndef XGRAD_BENCH_COUNT_MALLOC
+#define XGRAD_BENCH_COUNT_MALLOC 1
+#endif
+
 extern "C" {
 void* __libc_malloc(std::size_t size);
 void* __libc_calloc(std::size_t count, std::size_t size);
@@ -18,7 +30,11 @@ std::atomic<std::size_t> count{0};
 
 void* counted(std::size_t size) {
   count.fetch_add(1, std::memory_order_relaxed);
+#if XGRAD_BENCH_COUNT_MALLOC
   return __libc_malloc(size == 0 ? 1 : size);
+#else
+  return std::malloc(size == 0 ? 1 : size);
+#endif
 }
 
 void* counted_aligned(std::size_t size, std::align_val_t align) {
@@ -35,6 +51,7 @@ std::size_t allocations() { return count.load(std::memory_order_relaxed); }
 
 }  // namespace bench
 
+#if XGRAD_BENCH_COUNT_MALLOC
 extern "C" {
 void* malloc(std::size_t size) {
   count.fetch_add(1, std::memory_order_relaxed);
@@ -49,6 +66,7 @@ void* realloc(void* p, std::size_t size) {
   return __libc_realloc(p, size);
 }
 }
+#endif
 
 void* operator new(std::size_t size) {
   if (void* p = counted(size)) return p;
