@@ -141,8 +141,8 @@ struct NamedMatrix {
 using Blocks = std::vector<NamedMatrix>;
 
 // Checks a hand-written gradient of any scalar function of named blocks. gradient(theta)
-// must return one matrix per block, same names and shapes, in the same order (InputError
-// otherwise). Entries are perturbed one at a time as theta + eps / theta - eps and the
+// must return one matrix per block, of the block's shape, in the same order (InputError
+// otherwise); its names are free ("dW1" for "W1"), the report uses theta's. Entries are perturbed one at a time as theta + eps / theta - eps and the
 // difference quotient is (J+ - J-) / (2 eps), exactly as the notes' gradient_check_n.
 CheckReport check_function(const Blocks& theta, const std::function<double(const Blocks&)>& cost,
                            const std::function<Blocks(const Blocks&)>& gradient,
