@@ -98,6 +98,7 @@ int train_command(const std::vector<std::string>& words) {
   if (plots) check_plot_folder(*plots);
   const LoadedData data = load_data(args);
   Model model(read_model_spec(args, data.train.features()));
+  model.feed(data.train.X, data.train.Y);  // a spec that does not fit the data fails before any output
 
   std::cout << "data: " << data.description << "\nmodel: " << model.spec().describe() << "\ntraining: "
             << options.iterations << " iterations at learning rate " << format_double(options.learning_rate) << '\n';
