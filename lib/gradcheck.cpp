@@ -276,6 +276,13 @@ void fill_input(Input& input, InputDomain domain, RandomState& rng) {
   }
 }
 
+// Holds every random stream of the graph still until the returned pins go out of scope.
+std::vector<std::unique_ptr<RandomStream::Pin>> pin_streams(const Graph& graph) {
+  std::vector<std::unique_ptr<RandomStream::Pin>> pins;
+  for (RandomStream* s : graph.random_streams()) pins.push_back(std::make_unique<RandomStream::Pin>(*s));
+  return pins;
+}
+
 }  // namespace
 
 CheckReport check_node(Node& node, const CheckOptions& options) {
@@ -475,8 +482,7 @@ CheckReport check_node(Node& node, const CheckOptions& options) {
 CheckReport check_nodes(Graph& graph, const CheckOptions& options) {
   options.validate();
   if (graph.batch() == 0) throw InputError("check_nodes: the graph has no data (feed it first)");
-  std::vector<std::unique_ptr<RandomStream::Pin>> pins;
-  for (RandomStream* s : graph.random_streams()) pins.push_back(std::make_unique<RandomStream::Pin>(*s));
+  const auto pins = pin_streams(graph);
   graph.forward(Mode::train);
   CheckReport report;
   report.options = options;
@@ -512,8 +518,7 @@ CheckReport check_graph(Graph& graph, const CheckOptions& options) {
   CheckAccumulator acc(report);
   graph.loss();  // throws when there is none
   if (graph.batch() == 0) throw InputError("check_graph: the graph has no data (feed it first)");
-  std::vector<std::unique_ptr<RandomStream::Pin>> pins;
-  for (RandomStream* s : graph.random_streams()) pins.push_back(std::make_unique<RandomStream::Pin>(*s));
+  const auto pins = pin_streams(graph);
 
   auto cost = [&] {
     graph.forward(Mode::train);
