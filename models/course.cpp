@@ -2,6 +2,14 @@
 
 namespace xgrad::models {
 
+TrainTest course_circles() {
+  RandomState train_rng(1);
+  RandomState test_rng(2);
+  Dataset train = make_circles(300, 0.05, train_rng);
+  Dataset test = make_circles(100, 0.05, test_rng);
+  return {std::move(train), std::move(test)};
+}
+
 ModelSpec initialization_network(InitKind init) {
   return make_spec({2, 10, 5, 1}, Initializer{init, 3, 10.0});
 }

@@ -5,11 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "xgrad/init.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/train/init.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace xgrad::models {
+
+// The course's data: make_circles(300, 0.05) on RandomState(1) for training and
+// make_circles(100, 0.05) on RandomState(2) for testing.
+TrainTest course_circles();
 
 // The initialization notes: [2, 10, 5, 1], np.random.seed(3), "random" scaled by 10.
 ModelSpec initialization_network(InitKind init);

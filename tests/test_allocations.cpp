@@ -9,9 +9,9 @@
 #include <new>
 
 #include "course.hpp"
-#include "xgrad/circles.hpp"
-#include "xgrad/random.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/numpy/random.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace {
 
@@ -66,7 +66,7 @@ constexpr int steps = 20;
 
 // Allocations made by `steps` train_step calls, after one warm-up step.
 std::size_t allocations_per_steps(const ModelSpec& spec, double learning_rate) {
-  const TrainTest data = course_circles();
+  const TrainTest data = models::course_circles();
   Model model(spec);
   model.feed(data.train.X, data.train.Y);
   train_step(model, learning_rate);
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(he_initialized_model_allocates_nothing_per_step) {
 }
 
 BOOST_AUTO_TEST_CASE(eval_and_train_passes_in_turn_allocate_nothing) {
-  const TrainTest data = course_circles();
+  const TrainTest data = models::course_circles();
   Model model(models::regularization_network(0.7, 0.86, MaskPolicy::fresh));
   model.feed(data.train.X, data.train.Y);
   train_step(model, 0.3);

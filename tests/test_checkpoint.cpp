@@ -22,10 +22,10 @@
 #include <typeinfo>
 #include <vector>
 
-#include "xgrad/checkpoint.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/npy.hpp"
+#include <xgrad/train/checkpoint.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/io/npy.hpp>
 
 #include <xtensor/xoperation.hpp>
 

@@ -7,8 +7,9 @@
 #include <string>
 
 #include "reference.hpp"
-#include "xgrad/circles.hpp"
-#include "xgrad/error.hpp"
+#include "course.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/core/error.hpp>
 
 using xgrad::Matrix;
 using xgrad::RandomState;
@@ -65,7 +66,7 @@ void check_input_error_names(Call call, const std::string& value) {
 BOOST_AUTO_TEST_CASE(course_circles_match_sklearn,
                      *needs_shared("reference/seed_expected.json")) {
   const auto& expected = reference().at("circles");
-  const xgrad::TrainTest data = xgrad::course_circles();
+  const xgrad::TrainTest data = xgrad::models::course_circles();
   check_same_bits(data.train.Y, to_matrix(expected.at("train_Y")), "train Y");
   check_same_bits(data.test.Y, to_matrix(expected.at("test_Y")), "test Y");
   check_close(data.train.X, to_matrix(expected.at("train_X")), "train X");
@@ -73,7 +74,7 @@ BOOST_AUTO_TEST_CASE(course_circles_match_sklearn,
 }
 
 BOOST_AUTO_TEST_CASE(course_circles_have_the_course_shapes) {
-  const xgrad::TrainTest data = xgrad::course_circles();
+  const xgrad::TrainTest data = xgrad::models::course_circles();
   BOOST_TEST(data.train.X.shape(0) == 2U);
   BOOST_TEST(data.train.X.shape(1) == 300U);
   BOOST_TEST(data.train.Y.shape(0) == 1U);

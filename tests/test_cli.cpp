@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "reference.hpp"
-#include "xgrad/npy.hpp"
-#include "xgrad/npz.hpp"
-#include "xgrad/format.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/io/npy.hpp>
+#include <xgrad/io/npz.hpp>
+#include <xgrad/core/format.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace fs = std::filesystem;
 using xgrad::Matrix;

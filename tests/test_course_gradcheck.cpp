@@ -11,10 +11,10 @@
 #include <xtensor/xoperation.hpp>
 
 #include "reference.hpp"
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/graph.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/numpy/random.hpp>
 
 using namespace xgrad;
 using xgrad::testing::needs_shared;

@@ -5,10 +5,10 @@
 
 #include <cmath>
 
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/graph.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/numpy/random.hpp>
 
 // --- README example begins ---
 // softplus(x) = log(1 + exp(x)), element-wise; its derivative is sigmoid(x).

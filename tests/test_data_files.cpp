@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "reference.hpp"
-#include "xgrad/csv.hpp"
-#include "xgrad/dataset.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/npy.hpp"
-#include "xgrad/npz.hpp"
+#include <xgrad/io/csv.hpp>
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/io/npy.hpp>
+#include <xgrad/io/npz.hpp>
 
 namespace fs = std::filesystem;
 using xgrad::Dataset;

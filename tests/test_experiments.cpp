@@ -8,9 +8,9 @@
 
 #include "course.hpp"
 #include "reference.hpp"
-#include "xgrad/circles.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/train/train.hpp>
 
 using namespace xgrad;
 using xgrad::testing::needs_shared;
@@ -28,7 +28,7 @@ models::CourseExperiment experiment(const std::string& key) {
 }
 
 TrainTest data_for(const models::CourseExperiment& e) {
-  if (e.data == models::CourseData::circles) return course_circles();
+  if (e.data == models::CourseData::circles) return models::course_circles();
   return load_mat_train_test(*xgrad::testing::shared_file("data/football.mat"));
 }
 
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(init_random, *with_reference) {
 BOOST_AUTO_TEST_CASE(large_random_initialization_is_chaotic_and_he_is_not) {
   // Cost at iteration 1000 after nudging one initial weight by one ulp.
   auto sensitivity = [](InitKind kind) {
-    const TrainTest data = course_circles();
+    const TrainTest data = models::course_circles();
     TrainOptions options;
     options.iterations = 1001;
     double cost[2];

@@ -14,12 +14,12 @@
 #include <typeinfo>
 #include <vector>
 
-#include "xgrad/checkpoint.hpp"
-#include "xgrad/csv.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/npy.hpp"
+#include <xgrad/train/checkpoint.hpp>
+#include <xgrad/io/csv.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/io/npy.hpp>
 
 namespace fs = std::filesystem;
 using namespace xgrad;

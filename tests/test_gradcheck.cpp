@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "xgrad/error.hpp"
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/graph.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/numpy/random.hpp>
 
 using namespace xgrad;
 

@@ -4,12 +4,12 @@
 
 #include <xtensor/xview.hpp>
 
-#include "xgrad/error.hpp"
-#include "xgrad/graph.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/random.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/numpy/random.hpp>
+#include <xgrad/train/train.hpp>
 
 using namespace xgrad;
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "reference.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/numpy/random.hpp>
 
 using xgrad::Matrix;
 using xgrad::RandomState;

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "xgrad/error.hpp"
-#include "xgrad/tensor.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/tensor.hpp>
 
 using xgrad::Matrix;
 using xgrad::Transpose;

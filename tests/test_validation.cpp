@@ -11,19 +11,19 @@
 #include <utility>
 #include <vector>
 
-#include "xgrad/circles.hpp"
-#include "xgrad/dataset.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/graph.hpp"
-#include "xgrad/init.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/optimizer.hpp"
-#include "xgrad/parameter.hpp"
-#include "xgrad/random.hpp"
-#include "xgrad/tensor.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/train/init.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/train/optimizer.hpp>
+#include <xgrad/core/parameter.hpp>
+#include <xgrad/numpy/random.hpp>
+#include <xgrad/core/tensor.hpp>
+#include <xgrad/train/train.hpp>
 
 using namespace xgrad;
 

@@ -1,4 +1,4 @@
-#include "xgrad/nodes/dropout.hpp"
+#include <xgrad/nodes/dropout.hpp>
 
 #include <sstream>
 

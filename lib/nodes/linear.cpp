@@ -1,4 +1,4 @@
-#include "xgrad/nodes/linear.hpp"
+#include <xgrad/nodes/linear.hpp>
 
 namespace xgrad {
 

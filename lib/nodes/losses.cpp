@@ -1,4 +1,4 @@
-#include "xgrad/nodes/losses.hpp"
+#include <xgrad/nodes/losses.hpp>
 
 #include <cmath>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "xgrad/nodes/relu.hpp"
+#include <xgrad/nodes/relu.hpp>
 
 namespace xgrad {
 

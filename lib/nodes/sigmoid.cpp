@@ -1,4 +1,4 @@
-#include "xgrad/nodes/sigmoid.hpp"
+#include <xgrad/nodes/sigmoid.hpp>
 
 namespace xgrad {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "xgrad/error.hpp"
-#include "xgrad/model.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/train/model.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "memory_file.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/mat_file.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/mat_file.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static xgrad::fuzz::MemoryFile file;

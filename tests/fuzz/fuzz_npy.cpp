@@ -3,8 +3,8 @@
 #include <cstdint>
 
 #include "memory_file.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/npy.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/npy.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static xgrad::fuzz::MemoryFile file;

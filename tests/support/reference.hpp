@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
-#include "xgrad/tensor.hpp"
+#include <xgrad/core/tensor.hpp>
 
 namespace xgrad::testing {
 

@@ -19,10 +19,10 @@
 #include "peak_memory.hpp"
 #include "summary.hpp"
 #include "workload.hpp"
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/threads.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/core/threads.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace bench {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "xgrad/tensor.hpp"
+#include <xgrad/core/tensor.hpp>
 
 namespace bench {
 

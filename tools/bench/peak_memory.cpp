@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "workload.hpp"
-#include "xgrad/threads.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/core/threads.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace bench {
 

@@ -1,8 +1,8 @@
 #include "workload.hpp"
 
-#include "xgrad/circles.hpp"
-#include "xgrad/nodes/all.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/nodes/all.hpp>
+#include <xgrad/numpy/random.hpp>
 
 namespace bench {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "hand_network.hpp"
-#include "xgrad/dataset.hpp"
-#include "xgrad/model.hpp"
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/train/model.hpp>
 
 namespace bench {
 

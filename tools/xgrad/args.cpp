@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "xgrad/error.hpp"
+#include <xgrad/core/error.hpp>
 
 namespace xgrad::cli {
 

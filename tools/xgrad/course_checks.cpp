@@ -1,7 +1,7 @@
 #include "course_checks.hpp"
 
 #include "course.hpp"
-#include "xgrad/model.hpp"
+#include <xgrad/train/model.hpp>
 
 namespace xgrad::cli {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "xgrad/dataset.hpp"
-#include "xgrad/gradcheck.hpp"
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/check/gradcheck.hpp>
 
 namespace xgrad::cli {
 

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include "xgrad/circles.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/random.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/numpy/random.hpp>
 
 namespace xgrad::cli {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "xgrad/dataset.hpp"
+#include <xgrad/core/dataset.hpp>
 
 namespace xgrad::cli {
 

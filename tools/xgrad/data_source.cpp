@@ -2,14 +2,15 @@
 
 #include <filesystem>
 
-#include "xgrad/circles.hpp"
-#include "xgrad/csv.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/mat_file.hpp"
-#include "xgrad/npy.hpp"
-#include "xgrad/random.hpp"
-#include "xgrad/format.hpp"
-#include "xgrad/train.hpp"
+#include "course.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/io/csv.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/io/npy.hpp>
+#include <xgrad/numpy/random.hpp>
+#include <xgrad/core/format.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace xgrad::cli {
 
@@ -151,7 +152,7 @@ LoadedData load_data(const Args& args) {
       data = generated_circles(args);
     } else {
       for (const char* f : circle_flags) args.forbid(f, "needs --dataset circles");
-      TrainTest tt = course_circles();
+      TrainTest tt = models::course_circles();
       data = {std::move(tt.train), std::move(tt.test),
               "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from seed 2"};
     }

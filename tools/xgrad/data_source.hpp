@@ -6,7 +6,7 @@
 #include <string>
 
 #include "args.hpp"
-#include "xgrad/dataset.hpp"
+#include <xgrad/core/dataset.hpp>
 
 namespace xgrad::cli {
 

@@ -18,9 +18,9 @@
 #include "progress.hpp"
 #include "summary_table.hpp"
 #include "training_run.hpp"
-#include "xgrad/circles.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/format.hpp"
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 
 namespace xgrad::cli {
 
@@ -172,7 +172,7 @@ int experiments_command(const std::vector<std::string>& words) {
   const auto json_file = args.text("--json");
   if (json_file) check_output_file("--json", *json_file);
   const std::vector<CourseExperiment> experiments = selected_experiments(args);
-  const TrainTest circles = course_circles();
+  const TrainTest circles = models::course_circles();
   const FootballData football = football_data(args.text("--data"));
   Progress progress(std::cout, stdout_is_terminal());
   Session session{.out = args.text("--out", "out"),

@@ -7,9 +7,9 @@
 #include "commands.hpp"
 #include "data_source.hpp"
 #include "model_flags.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/gradcheck.hpp"
-#include "xgrad/model.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/check/gradcheck.hpp>
+#include <xgrad/train/model.hpp>
 
 namespace xgrad::cli {
 

@@ -1,7 +1,7 @@
 #include "json_report.hpp"
 
 #include "output_file.hpp"
-#include "xgrad/atomic_file.hpp"
+#include <xgrad/io/atomic_file.hpp>
 
 namespace xgrad::cli {
 

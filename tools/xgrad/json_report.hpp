@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "training_run.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace xgrad::cli {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "xgrad/error.hpp"
+#include <xgrad/core/error.hpp>
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "model_flags.hpp"
 
-#include "xgrad/error.hpp"
+#include <xgrad/core/error.hpp>
 
 namespace xgrad::cli {
 

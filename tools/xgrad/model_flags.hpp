@@ -5,7 +5,7 @@
 #include <cstddef>
 
 #include "args.hpp"
-#include "xgrad/model.hpp"
+#include <xgrad/train/model.hpp>
 
 namespace xgrad::cli {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <system_error>
 
-#include "xgrad/error.hpp"
+#include <xgrad/core/error.hpp>
 
 namespace xgrad::cli {
 

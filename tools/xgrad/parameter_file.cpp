@@ -2,9 +2,9 @@
 
 
 #include "output_file.hpp"
-#include "xgrad/checkpoint.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/npy.hpp"
+#include <xgrad/train/checkpoint.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/npy.hpp>
 
 namespace xgrad::cli {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "xgrad/graph.hpp"
+#include <xgrad/core/graph.hpp>
 
 namespace xgrad::cli {
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "output_file.hpp"
-#include "xgrad/atomic_file.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/format.hpp"
+#include <xgrad/io/atomic_file.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 
 namespace xgrad::cli {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "xgrad/dataset.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace xgrad::cli {
 

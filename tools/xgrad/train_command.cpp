@@ -14,8 +14,8 @@
 #include "plots.hpp"
 #include "progress.hpp"
 #include "training_run.hpp"
-#include "xgrad/error.hpp"
-#include "xgrad/format.hpp"
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 
 namespace xgrad::cli {
 

@@ -3,9 +3,9 @@
 
 #include <optional>
 
-#include "xgrad/dataset.hpp"
-#include "xgrad/model.hpp"
-#include "xgrad/train.hpp"
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/train.hpp>
 
 namespace xgrad::cli {
 

@@ -3,12 +3,14 @@
 // and checks that every node class declared under include/xgrad/nodes/ is in the list.
 #pragma once
 
-#include "xgrad/nodes/dropout.hpp"
-#include "xgrad/nodes/input.hpp"
-#include "xgrad/nodes/linear.hpp"
-#include "xgrad/nodes/losses.hpp"
-#include "xgrad/nodes/relu.hpp"
-#include "xgrad/nodes/sigmoid.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/nodes/dropout.hpp>
+#include <xgrad/nodes/input.hpp>
+#include <xgrad/nodes/linear.hpp>
+#include <xgrad/nodes/losses.hpp>
+#include <xgrad/nodes/relu.hpp>
+#include <xgrad/nodes/sigmoid.hpp>
 
 namespace xgrad {
 

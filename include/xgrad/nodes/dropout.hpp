@@ -3,8 +3,10 @@
 // course's numpy code draws it. In eval mode value = x.
 #pragma once
 
-#include "xgrad/node.hpp"
-#include "xgrad/random_stream.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
+#include <xgrad/core/random_stream.hpp>
 
 namespace xgrad {
 

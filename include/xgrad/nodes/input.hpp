@@ -1,7 +1,9 @@
 // Input: a placeholder whose value the user feeds (data X, labels Y).
 #pragma once
 
-#include "xgrad/node.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
 
 namespace xgrad {
 

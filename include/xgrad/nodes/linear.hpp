@@ -1,7 +1,9 @@
 // Linear: Z = W A + b.
 #pragma once
 
-#include "xgrad/node.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
 
 namespace xgrad {
 

@@ -1,9 +1,11 @@
 // Costs: binary cross-entropy on logits, the L2 weight penalty, and a sum of terms.
 #pragma once
 
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
 #include <vector>
 
-#include "xgrad/node.hpp"
+#include <xgrad/core/node.hpp>
 
 namespace xgrad {
 

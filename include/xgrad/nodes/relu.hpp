@@ -2,7 +2,9 @@
 // derivative used there is 0, as in the course notes (dZ = dA * (A > 0)).
 #pragma once
 
-#include "xgrad/node.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
 
 namespace xgrad {
 

@@ -3,7 +3,9 @@
 // stable where the sigmoid saturates.
 #pragma once
 
-#include "xgrad/node.hpp"
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
 
 namespace xgrad {
 

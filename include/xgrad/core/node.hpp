@@ -1,0 +1,104 @@
+// The node contract. A node computes value = f(inputs, parameters) in forward and, in
+// backward, adds J^T grad into its inputs' and parameters' gradients.
+//
+// How to write a node (ours and users' alike; see README "Writing a custom node"):
+//  - resize(batch) is the only place that allocates: call Node::resize(batch) for value and
+//    grad, then size any buffers of your own.
+//  - forward(mode) writes every entry of value() from the inputs' value(); it keeps what
+//    backward needs (sigmoid keeps its output, dropout its mask).
+//  - backward() reads grad() (dLoss/dvalue) and ADDS into input->grad() for each input with
+//    input->requires_grad(), and into each parameter's grad. Never overwrite: a value read
+//    by two nodes gets both contributions. Skip inputs that do not require a gradient.
+//  - Matmuls through xgrad::gemm with transpose flags and beta = 1 to accumulate; element-wise
+//    writes through xt::noalias or plain loops over preallocated buffers.
+//  - kinks() lists the input values where f is not differentiable (ReLU: 0), so a gradient
+//    checker reports a step across one as a kink, not a failure.
+// check_node() in gradcheck.hpp verifies all of this for any node in one call.
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xgrad/core/parameter.hpp>
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+class RandomStream;
+
+enum class Mode { train, eval };
+
+// What values an input takes; a checker fills inputs of a node under test accordingly.
+enum class InputDomain {
+  real,         // any real number; differentiated
+  probability,  // a number in (0, 1); differentiated
+  labels,       // 0/1 labels; not differentiated
+};
+
+// A point where the node's function of input `input` is not differentiable.
+struct Kink {
+  std::size_t input;
+  double at;
+};
+
+class Node {
+ public:
+  // rows: the number of rows of value(); value has batch columns (see columns()).
+  Node(std::string name, std::vector<Node*> inputs, std::size_t rows);
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // A short, stable name of the node's type ("linear", "relu", ...).
+  virtual std::string_view kind() const = 0;
+
+  // Sizes value() and grad() (rows x columns(batch)) and any buffers of the node's own.
+  virtual void resize(std::size_t batch);
+  virtual void forward(Mode mode) = 0;
+  virtual void backward() = 0;
+
+  // The parameters this node reads, in a stable order.
+  virtual std::vector<Parameter*> parameters() const { return {}; }
+  virtual std::vector<Kink> kinks() const { return {}; }
+  virtual InputDomain input_domain(std::size_t /*input*/) const { return InputDomain::real; }
+  // The stream this node draws from in train mode, if any (dropout).
+  virtual RandomStream* random_stream() const { return nullptr; }
+  // Columns of value for a batch: batch, or 1 for scalar nodes such as losses.
+  virtual std::size_t columns(std::size_t batch) const { return batch; }
+
+  const std::string& name() const { return name_; }
+  std::span<Node* const> inputs() const { return inputs_; }
+  std::size_t rows() const { return rows_; }
+  std::size_t batch() const { return batch_; }
+
+  Matrix& value() { return value_; }
+  const Matrix& value() const { return value_; }
+  Matrix& grad() { return grad_; }
+  const Matrix& grad() const { return grad_; }
+
+  // Whether backward must produce this node's input gradient; set by Graph (and by the
+  // gradient checker, which wants every input gradient).
+  bool requires_grad() const { return requires_grad_; }
+  void set_requires_grad(bool required) { requires_grad_ = required; }
+
+ protected:
+  // "fc2: " + message, as InputError.
+  [[noreturn]] void fail(const std::string& message) const;
+
+  Matrix value_;
+  Matrix grad_;
+
+ private:
+  std::string name_;
+  std::vector<Node*> inputs_;
+  std::size_t rows_;
+  std::size_t batch_ = 0;
+  bool requires_grad_ = false;
+};
+
+}  // namespace xgrad

@@ -1,0 +1,33 @@
+// A named, trainable matrix and its gradient, plus flattening of an ordered parameter list
+// into one vector and back (the notes' dictionary_to_vector / vector_to_dictionary).
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+struct Parameter {
+  std::string name;  // e.g. "fc1.W"
+  Matrix value;
+  // Same shape as value. Every node that reads value adds its share into grad
+  // (Linear and L2Penalty both read a weight); Graph::backward zeroes it first.
+  Matrix grad;
+};
+
+// Total number of scalar entries.
+std::size_t parameter_count(std::span<Parameter* const> params);
+
+// Concatenation of every parameter's value (or grad), each in row-major order, in list order.
+std::vector<double> flatten_values(std::span<Parameter* const> params);
+std::vector<double> flatten_grads(std::span<Parameter* const> params);
+
+// Inverse of flatten_values. Throws InputError when flat.size() != parameter_count(params).
+void unflatten_values(std::span<const double> flat, std::span<Parameter* const> params);
+
+}  // namespace xgrad

@@ -1,0 +1,31 @@
+// Matrix type and the matrix products every node uses.
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <cstddef>
+#include <string>
+
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xtensor.hpp>
+
+namespace xgrad {
+
+// Row-major (C order) 2-D array of doubles, shape (rows, cols). Examples are columns, as in
+// the course notes: X is (features, m), Y is (1, m).
+using Matrix = xt::xtensor<double, 2>;
+
+enum class Transpose { no, yes };
+
+// c = alpha * op(a) * op(b) + beta * c, with op(x) = x or x^T.
+// Requires c to have the result's shape already (it is never resized: no allocation).
+// Throws InputError naming the shapes when they do not fit.
+void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose transpose_b,
+          Matrix& c, double alpha = 1.0, double beta = 0.0);
+
+// "3x20" for a (3, 20) matrix; used in error messages.
+std::string shape_string(const Matrix& m);
+std::string shape_string(std::size_t rows, std::size_t cols);
+
+}  // namespace xgrad

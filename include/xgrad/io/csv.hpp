@@ -1,0 +1,32 @@
+// Comma-separated numeric files.
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <filesystem>
+
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+// Reads a table of numbers, one row per line, fields separated by ','. Spaces and tabs
+// around a field are allowed; '\r\n' line ends and a UTF-8 byte-order mark are accepted.
+// The first line may be a header of names if none of its fields is a number. Blank lines
+// at the end are ignored; a blank line anywhere else is an error.
+// Ensures: an (r, c) Matrix, r = number of data lines >= 1, c = fields per line >= 1.
+// Throws FileError whose message starts with the path and, for a bad line, its number:
+// no such file / a directory / empty file / no data rows; "<path>:3: field 2 'abc' is not
+// a number"; "<path>:4: 3 fields, expected 2"; a NaN or infinite field; a number out of
+// the range of double; an empty field.
+Matrix load_csv(const std::filesystem::path& file);
+
+// Reads a data set stored one example per row: the features, then a 0/1 label in the last
+// column (format as load_csv).
+// Ensures: X is (columns - 1, rows), Y is (1, rows), and validate_dataset(result, path)
+// holds.
+// Throws FileError as load_csv does, and when the file has fewer than 2 columns or a
+// label is not 0 or 1 ("<path>:5: label 2 (field 3) is not 0 or 1").
+Dataset load_csv_dataset(const std::filesystem::path& file);
+
+}  // namespace xgrad

@@ -1,0 +1,40 @@
+// MATLAB .mat files (v4, v5 and v7.3, read through matio).
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <filesystem>
+#include <string>
+
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+// Reads variable `name`: a real 2-D numeric array of any class (double, single, int8..64,
+// uint8..64, logical), converted to double.
+// Ensures: the (rows, cols) matrix MATLAB and scipy.io.loadmat show (element (i, j) is
+// MATLAB's X(i+1, j+1); the file's column-major data is reordered).
+// Throws FileError whose message starts with the path: no such file, a directory, empty
+// file, not a MAT file (or unreadable), truncated, no variable `name` (the message lists
+// the variables the file has), a variable that is not numeric (its class is named: char,
+// struct, cell, sparse...), complex, not 2-D (its rank and dims are named), or empty.
+Matrix load_mat_variable(const std::filesystem::path& file, const std::string& name);
+
+// Reads a data set stored as in the course: `x_name` is (m, features) and `y_name` is
+// (m, 1); both are transposed.
+// Ensures: X is (features, m), Y is (1, m), and validate_dataset holds.
+// Throws FileError as load_mat_variable does, and with validate_dataset's message (source
+// "<path>: <x_name>/<y_name>") when the pair is not a valid data set.
+Dataset load_mat_dataset(const std::filesystem::path& file, const std::string& x_name,
+                         const std::string& y_name);
+
+// Reads a training and a test set from one file; the defaults are the course's
+// football.mat (X, y: 211 examples; Xval, yval: 200; 2 features).
+// Ensures: both sets are valid (as load_mat_dataset) and have the same number of features.
+// Throws FileError as load_mat_dataset does, or when the feature counts differ.
+TrainTest load_mat_train_test(const std::filesystem::path& file, const std::string& x_train = "X",
+                              const std::string& y_train = "y", const std::string& x_test = "Xval",
+                              const std::string& y_test = "yval");
+
+}  // namespace xgrad

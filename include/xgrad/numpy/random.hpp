@@ -1,0 +1,75 @@
+// RandomState: numpy's legacy np.random.RandomState, bit for bit.
+//
+// Hand-written on purpose: xtensor's xt::random and the std:: distributions use other
+// algorithms (xtensor #2557), and the course's figures depend on numpy's exact stream:
+// MT19937 seeded with init_genrand, 53-bit doubles from two 32-bit words, the polar
+// Box-Muller method that keeps its spare value, and masked-rejection bounded integers.
+// Matrix-shaped draws fill in C (row-major) order, like numpy.
+//
+// There is no global generator: every consumer (initialization, data, dropout) is handed
+// its own RandomState. Copying a RandomState copies its whole state (a snapshot).
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+class RandomState {
+ public:
+  // Same as np.random.RandomState(seed). Requires 0 <= seed <= 2^32 - 1 (InputError else).
+  explicit RandomState(std::uint64_t seed = 0);
+
+  // np.random.seed(seed): MT19937 init_genrand; forgets any spare Gaussian value.
+  void seed(std::uint64_t seed);
+
+  std::uint32_t next_uint32();
+  // random_sample(): a double in [0, 1) with 53 random bits.
+  double random_sample();
+  // standard_normal() / randn(): polar Box-Muller; every other call returns the spare.
+  double standard_normal();
+  // normal(loc, scale) = loc + scale * standard_normal().
+  double normal(double loc, double scale);
+  // uniform(low, high) = low + (high - low) * random_sample().
+  double uniform(double low, double high);
+  // A uniform integer in [0, max] by masked rejection (numpy's random_interval).
+  std::uint64_t random_interval(std::uint64_t max);
+
+  // Shapes (rows, cols), filled in C order: rand(r, c), randn(r, c), normal(loc, scale, r, c).
+  Matrix rand(std::size_t rows, std::size_t cols);
+  Matrix randn(std::size_t rows, std::size_t cols);
+  Matrix normal(double loc, double scale, std::size_t rows, std::size_t cols);
+  Matrix uniform(double low, double high, std::size_t rows, std::size_t cols);
+  // In-place forms that allocate nothing (used on the training hot path).
+  void fill_rand(Matrix& out);
+  void fill_randn(Matrix& out);
+
+  // np.random.shuffle on a 1-D sequence: Fisher-Yates from the back, j = random_interval(i).
+  template <class T>
+  void shuffle(std::span<T> items) {
+    for (std::size_t i = items.size(); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(random_interval(i - 1));
+      std::swap(items[i - 1], items[j]);
+    }
+  }
+  // np.random.permutation(n): shuffle of 0, 1, ..., n-1.
+  std::vector<std::size_t> permutation(std::size_t n);
+
+ private:
+  void reload();
+
+  std::array<std::uint32_t, 624> key_{};
+  std::size_t pos_ = 624;
+  bool has_gauss_ = false;
+  double gauss_ = 0.0;
+};
+
+}  // namespace xgrad

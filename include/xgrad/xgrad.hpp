@@ -1,0 +1,39 @@
+// The whole public API in one include: the graph and node contract, the built-in nodes, the
+// gradient checker, declarative models and training, the file readers and writers, and the
+// numpy-exact random numbers. Link with libxgrad (pkg-config / Meson: dependency('xgrad')).
+//
+//   #include <xgrad/xgrad.hpp>
+//
+// Each header below can also be included on its own.
+#pragma once
+
+#include <xgrad/version.hpp>
+
+#include <xgrad/core/dataset.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
+#include <xgrad/core/graph.hpp>
+#include <xgrad/core/node.hpp>
+#include <xgrad/core/parameter.hpp>
+#include <xgrad/core/random_stream.hpp>
+#include <xgrad/core/tensor.hpp>
+#include <xgrad/core/threads.hpp>
+
+#include <xgrad/nodes/all.hpp>
+
+#include <xgrad/check/gradcheck.hpp>
+
+#include <xgrad/train/checkpoint.hpp>
+#include <xgrad/train/init.hpp>
+#include <xgrad/train/model.hpp>
+#include <xgrad/train/optimizer.hpp>
+#include <xgrad/train/train.hpp>
+
+#include <xgrad/io/atomic_file.hpp>
+#include <xgrad/io/csv.hpp>
+#include <xgrad/io/mat_file.hpp>
+#include <xgrad/io/npy.hpp>
+#include <xgrad/io/npz.hpp>
+
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/numpy/random.hpp>

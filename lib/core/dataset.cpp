@@ -1,0 +1,51 @@
+#include <xgrad/core/dataset.hpp>
+
+#include <cmath>
+
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
+
+namespace xgrad {
+
+namespace {
+
+std::string entry(const char* matrix, std::size_t row, std::size_t col) {
+  return std::string(matrix) + "(" + std::to_string(row) + ", " + std::to_string(col) + ")";
+}
+
+void require_finite(const Matrix& m, const char* name, const std::string& source) {
+  for (std::size_t i = 0; i < m.shape(0); ++i) {
+    for (std::size_t j = 0; j < m.shape(1); ++j) {
+      if (!std::isfinite(m(i, j))) {
+        throw InputError(source + ": " + entry(name, i, j) + " is " + format_double(m(i, j)));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void validate_dataset(const Dataset& data, const std::string& source) {
+  const Matrix& x = data.X;
+  const Matrix& y = data.Y;
+  if (x.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(x) + ")");
+  if (x.shape(0) == 0) throw InputError(source + ": no features (X is " + shape_string(x) + ")");
+  if (y.shape(0) != 1) {
+    throw InputError(source + ": Y must be one row of labels, but it is " + shape_string(y));
+  }
+  if (y.shape(1) != x.shape(1)) {
+    throw InputError(source + ": X has " + std::to_string(x.shape(1)) + " examples (columns) but Y has " +
+                     std::to_string(y.shape(1)) + " labels (X is " + shape_string(x) + ", Y is " +
+                     shape_string(y) + ")");
+  }
+  require_finite(x, "X", source);
+  require_finite(y, "Y", source);
+  for (std::size_t j = 0; j < y.shape(1); ++j) {
+    if (y(0, j) != 0.0 && y(0, j) != 1.0) {
+      throw InputError(source + ": label " + entry("Y", 0, j) + " = " + format_double(y(0, j)) +
+                       " is not 0 or 1 (example " + std::to_string(j) + ")");
+    }
+  }
+}
+
+}  // namespace xgrad

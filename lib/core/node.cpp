@@ -1,0 +1,25 @@
+#include <xgrad/core/node.hpp>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad {
+
+Node::Node(std::string name, std::vector<Node*> inputs, std::size_t rows)
+    : name_(std::move(name)), inputs_(std::move(inputs)), rows_(rows) {
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    if (inputs_[i] == nullptr) fail("input " + std::to_string(i) + " is null");
+  }
+}
+
+void Node::resize(std::size_t batch) {
+  batch_ = batch;
+  const std::size_t cols = columns(batch);
+  if (value_.shape(0) != rows_ || value_.shape(1) != cols) {
+    value_ = Matrix({rows_, cols});
+    grad_ = Matrix({rows_, cols});
+  }
+}
+
+void Node::fail(const std::string& message) const { throw InputError(name_ + ": " + message); }
+
+}  // namespace xgrad

@@ -1,0 +1,62 @@
+#include "io/input_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
+  throw FileError(file.string() + ": " + problem);
+}
+
+}  // namespace
+
+std::uintmax_t check_input_file(const fs::path& file) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(file, ec);
+  if (status.type() == fs::file_type::not_found) fail(file, "no such file");
+  if (ec) fail(file, "cannot read: " + ec.message());
+  if (fs::is_directory(status)) fail(file, "is a directory, not a file");
+  if (!fs::is_regular_file(status)) fail(file, "is not a regular file");
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (ec) fail(file, "cannot read: " + ec.message());
+  if (size == 0) fail(file, "empty file");
+  std::ifstream probe(file, std::ios::binary);
+  if (!probe) fail(file, std::string("cannot read: ") + std::strerror(errno));
+  return size;
+}
+
+std::string read_input_file(const fs::path& file) {
+  const std::uintmax_t size = check_input_file(file);
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (!in || static_cast<std::uintmax_t>(in.gcount()) != size) fail(file, "read failed");
+  return bytes;
+}
+
+std::string printable(std::string_view bytes, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < limit; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      out += escaped;
+    }
+  }
+  if (bytes.size() > limit) out += "...";
+  return out;
+}
+
+}  // namespace xgrad::detail

@@ -1,0 +1,253 @@
+#include <xgrad/io/npz.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string_view>
+
+#include <xtensor/xnpy.hpp>
+
+#include "io/input_file.hpp"
+#include <xgrad/io/atomic_file.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/io/npy.hpp>
+
+// The zip container is small enough to write and read here: stored (uncompressed) entries
+// only, no ZIP64. The reader takes an archive apart by its central directory (the
+// authoritative list of entries; numpy's savez writes ZIP64 extra fields into the local
+// headers only), checks every offset and size against the file before using it, and
+// verifies each entry's CRC.
+
+namespace xgrad {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using detail::printable;
+
+[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
+  throw FileError(file.string() + ": " + problem);
+}
+
+// Zip CRC-32 (reflected polynomial 0xEDB88320).
+constexpr std::array<std::uint32_t, 256> crc_table = [] {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t n = 0; n < 256; ++n) {
+    std::uint32_t c = n;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[n] = c;
+  }
+  return table;
+}();
+
+std::uint32_t crc32(std::string_view bytes) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (const char b : bytes) c = crc_table[(c ^ static_cast<unsigned char>(b)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+void put16(std::string& out, std::size_t v) {
+  for (int i = 0; i < 2; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
+
+void put32(std::string& out, std::size_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
+
+// Fixed timestamp 1980-01-01 00:00 (MS-DOS format) so that equal arrays give equal archives.
+constexpr std::size_t dos_time = 0;
+constexpr std::size_t dos_date = (1u << 5) | 1u;
+constexpr std::size_t zip_version = 20;
+constexpr std::size_t zip_limit = 0xFFFFFFFFu;
+
+void put_entry_fields(std::string& out, std::uint32_t crc, std::size_t size, std::size_t name_size) {
+  put16(out, zip_version);  // version needed to extract
+  put16(out, 0);            // flags
+  put16(out, 0);            // method: stored
+  put16(out, dos_time);
+  put16(out, dos_date);
+  put32(out, crc);
+  put32(out, size);  // compressed size
+  put32(out, size);  // uncompressed size
+  put16(out, name_size);
+  put16(out, 0);  // extra field length
+}
+
+// Little-endian fields of the zip records; every read is bounds-checked by the caller.
+std::uint32_t le(std::string_view bytes, std::size_t at, std::size_t width) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+  }
+  return v;
+}
+
+constexpr std::uint32_t local_signature = 0x04034b50u;
+constexpr std::uint32_t central_signature = 0x02014b50u;
+constexpr std::uint32_t end_signature = 0x06054b50u;
+constexpr std::size_t local_size = 30;
+constexpr std::size_t central_size = 46;
+constexpr std::size_t end_size = 22;
+
+struct ZipEntry {
+  std::string name;
+  std::string_view data;
+};
+
+std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file) {
+  if (zip.substr(0, 6) == "\x93NUMPY") fail(file, "is a .npy file, not an .npz archive");
+  const std::uint32_t first = zip.size() >= 4 ? le(zip, 0, 4) : 0;
+  if (first != local_signature && first != end_signature) {
+    fail(file, "not an .npz (zip) archive: it starts with \"" + printable(zip.substr(0, 8)) + "\"");
+  }
+  std::optional<std::size_t> end;
+  if (zip.size() >= end_size) {
+    const std::size_t lowest = zip.size() - end_size - std::min<std::size_t>(zip.size() - end_size, 0xFFFF);
+    for (std::size_t at = zip.size() - end_size + 1; at-- > lowest;) {
+      if (le(zip, at, 4) == end_signature && at + end_size + le(zip, at + 20, 2) == zip.size()) {
+        end = at;
+        break;
+      }
+    }
+  }
+  if (!end) fail(file, "truncated or damaged: no end-of-central-directory record (" +
+                           std::to_string(zip.size()) + " bytes)");
+  const std::uint32_t entries = le(zip, *end + 10, 2);
+  const std::uint32_t directory_size = le(zip, *end + 12, 4);
+  const std::uint32_t directory_offset = le(zip, *end + 16, 4);
+  if (le(zip, *end + 4, 2) != 0 || le(zip, *end + 6, 2) != 0 || le(zip, *end + 8, 2) != entries) {
+    fail(file, "multi-disk zip archives are not supported");
+  }
+  if (entries == 0xFFFF || directory_size == 0xFFFFFFFFu || directory_offset == 0xFFFFFFFFu) {
+    fail(file, "ZIP64 archives are not supported");
+  }
+  if (std::uint64_t{directory_offset} + directory_size > *end) {
+    fail(file, "truncated or damaged: the central directory (" + std::to_string(directory_size) +
+                   " bytes at offset " + std::to_string(directory_offset) + ") runs past the end record at " +
+                   std::to_string(*end));
+  }
+  const std::string_view directory = zip.substr(directory_offset, directory_size);
+
+  std::vector<ZipEntry> result;
+  std::size_t at = 0;
+  for (std::uint32_t i = 0; i < entries; ++i) {
+    const std::string which = "zip entry " + std::to_string(i + 1) + " of " + std::to_string(entries);
+    if (at + central_size > directory.size() || le(directory, at, 4) != central_signature) {
+      fail(file, "damaged central directory at " + which);
+    }
+    const std::uint32_t flags = le(directory, at + 8, 2);
+    const std::uint32_t method = le(directory, at + 10, 2);
+    const std::uint32_t crc = le(directory, at + 16, 4);
+    const std::uint32_t compressed = le(directory, at + 20, 4);
+    const std::uint32_t size = le(directory, at + 24, 4);
+    const std::size_t name_length = le(directory, at + 28, 2);
+    const std::size_t record_length = central_size + name_length + le(directory, at + 30, 2) + le(directory, at + 32, 2);
+    const std::uint32_t local = le(directory, at + 42, 4);
+    if (at + record_length > directory.size()) fail(file, "damaged central directory at " + which);
+    const std::string name(directory.substr(at + central_size, name_length));
+    at += record_length;
+
+    const std::string where = "entry '" + printable(name) + "'";
+    if ((flags & 0x41u) != 0) fail(file, where + " is encrypted");
+    if (method == 8) fail(file, where + " is compressed (deflate): save with numpy.savez, not savez_compressed");
+    if (method != 0) fail(file, where + " is compressed (method " + std::to_string(method) + "); only stored entries are supported");
+    if (compressed == 0xFFFFFFFFu || size == 0xFFFFFFFFu || local == 0xFFFFFFFFu) {
+      fail(file, where + " uses ZIP64, which is not supported");
+    }
+    if (compressed != size) {
+      fail(file, where + " is stored but its sizes differ (" + std::to_string(compressed) + " and " +
+                     std::to_string(size) + " bytes)");
+    }
+    if (std::uint64_t{local} + local_size > directory_offset || le(zip, local, 4) != local_signature) {
+      fail(file, where + ": no local header at offset " + std::to_string(local));
+    }
+    const std::uint64_t data_start =
+        std::uint64_t{local} + local_size + le(zip, local + 26, 2) + le(zip, local + 28, 2);
+    if (data_start + size > directory_offset) {
+      fail(file, "truncated or damaged: " + where + " (" + std::to_string(size) + " bytes at offset " +
+                     std::to_string(data_start) + ") runs past the central directory at " +
+                     std::to_string(directory_offset));
+    }
+    if (zip.substr(local + local_size, le(zip, local + 26, 2)) != name) {
+      fail(file, where + ": the local header names another entry");
+    }
+    const std::string_view data = zip.substr(data_start, size);
+    if (crc32(data) != crc) fail(file, where + ": CRC mismatch (the archive is damaged)");
+    if (!name.ends_with(".npy")) fail(file, where + " is not a .npy array");
+    for (const ZipEntry& e : result) {
+      if (e.name == name) fail(file, where + " appears twice");
+    }
+    result.push_back({name, data});
+  }
+  return result;
+}
+
+}  // namespace
+
+void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Matrix>>& arrays) {
+  std::set<std::string> seen;
+  for (const auto& [name, matrix] : arrays) {
+    if (name.empty()) fail(file, "cannot write: an array name is empty");
+    if (name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
+      fail(file, "cannot write: array name '" + printable(name) + "' contains '/', '\\' or NUL");
+    }
+    if (!seen.insert(name).second) fail(file, "cannot write: array name '" + name + "' appears twice");
+  }
+  if (arrays.size() > 0xFFFF) fail(file, "cannot write: more than 65535 arrays (no ZIP64 support)");
+
+  std::string archive;
+  std::string directory;
+  for (const auto& [name, matrix] : arrays) {
+    const std::string entry_name = name + ".npy";
+    const std::string content = xt::dump_npy(matrix);
+    const std::size_t offset = archive.size();
+    if (content.size() > zip_limit || offset > zip_limit) {
+      fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support) at array '" + name + "'");
+    }
+    const std::uint32_t crc = crc32(content);
+
+    put32(archive, 0x04034b50u);  // local file header
+    put_entry_fields(archive, crc, content.size(), entry_name.size());
+    archive += entry_name;
+    archive += content;
+
+    put32(directory, 0x02014b50u);  // central directory header
+    put16(directory, zip_version);  // version made by (MS-DOS attributes)
+    put_entry_fields(directory, crc, content.size(), entry_name.size());
+    put16(directory, 0);  // comment length
+    put16(directory, 0);  // disk number
+    put16(directory, 0);  // internal attributes
+    put32(directory, 0);  // external attributes
+    put32(directory, offset);
+    directory += entry_name;
+  }
+  const std::size_t directory_offset = archive.size();
+  if (directory_offset > zip_limit || directory.size() > zip_limit) {
+    fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support)");
+  }
+  archive += directory;
+  put32(archive, 0x06054b50u);  // end of central directory
+  put16(archive, 0);            // this disk
+  put16(archive, 0);            // disk with the directory
+  put16(archive, arrays.size());
+  put16(archive, arrays.size());
+  put32(archive, directory.size());
+  put32(archive, directory_offset);
+  put16(archive, 0);  // comment length
+  write_file_atomically(file, archive);
+}
+
+std::vector<std::pair<std::string, Matrix>> load_npz(const fs::path& file) {
+  const std::string bytes = detail::read_input_file(file);
+  std::vector<std::pair<std::string, Matrix>> arrays;
+  for (const ZipEntry& e : read_stored_zip(bytes, file)) {
+    arrays.emplace_back(e.name.substr(0, e.name.size() - 4),
+                        parse_npy(e.data, file.string() + ": entry '" + printable(e.name) + "'"));
+  }
+  return arrays;
+}
+
+}  // namespace xgrad

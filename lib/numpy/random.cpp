@@ -1,0 +1,156 @@
+#include <xgrad/numpy/random.hpp>
+
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad {
+
+namespace {
+
+constexpr std::size_t state_size = 624;
+constexpr std::size_t shift_size = 397;
+constexpr std::uint32_t matrix_a = 0x9908b0dfU;
+constexpr std::uint32_t upper_mask = 0x80000000U;
+constexpr std::uint32_t lower_mask = 0x7fffffffU;
+constexpr std::uint64_t max_seed = 0xffffffffU;
+
+// The MT19937 recurrence for word i, given words i, i+1 and i+M (indices already wrapped).
+std::uint32_t twist(std::uint32_t current, std::uint32_t next, std::uint32_t shifted) {
+  const std::uint32_t y = (current & upper_mask) | (next & lower_mask);
+  return shifted ^ (y >> 1) ^ ((0U - (y & 1U)) & matrix_a);
+}
+
+// numpy's matrices are C order; so is Matrix, which makes storage order the draw order.
+static_assert(Matrix::static_layout == xt::layout_type::row_major);
+
+}  // namespace
+
+RandomState::RandomState(std::uint64_t seed) { this->seed(seed); }
+
+void RandomState::seed(std::uint64_t seed) {
+  if (seed > max_seed) {
+    throw InputError("RandomState: seed " + std::to_string(seed) +
+                     " is out of range (must be between 0 and 4294967295)");
+  }
+  auto word = static_cast<std::uint32_t>(seed);
+  for (std::size_t i = 0; i < state_size; ++i) {
+    key_[i] = word;
+    word = 1812433253U * (word ^ (word >> 30)) + static_cast<std::uint32_t>(i + 1);
+  }
+  pos_ = state_size;
+  has_gauss_ = false;
+  gauss_ = 0.0;
+}
+
+void RandomState::reload() {
+  for (std::size_t i = 0; i < state_size; ++i) {
+    key_[i] = twist(key_[i], key_[(i + 1) % state_size], key_[(i + shift_size) % state_size]);
+  }
+  pos_ = 0;
+}
+
+std::uint32_t RandomState::next_uint32() {
+  if (pos_ == state_size) reload();
+  std::uint32_t y = key_[pos_++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680U;
+  y ^= (y << 15) & 0xefc60000U;
+  y ^= y >> 18;
+  return y;
+}
+
+double RandomState::random_sample() {
+  const std::uint32_t a = next_uint32() >> 5;
+  const std::uint32_t b = next_uint32() >> 6;
+  return (a * 67108864.0 + b) / 9007199254740992.0;
+}
+
+double RandomState::standard_normal() {
+  if (has_gauss_) {
+    has_gauss_ = false;
+    const double spare = gauss_;
+    gauss_ = 0.0;
+    return spare;
+  }
+  double x1 = 0.0;
+  double x2 = 0.0;
+  double r2 = 0.0;
+  do {
+    x1 = 2.0 * random_sample() - 1.0;
+    x2 = 2.0 * random_sample() - 1.0;
+    r2 = x1 * x1 + x2 * x2;
+  } while (r2 >= 1.0 || r2 == 0.0);
+  const double f = std::sqrt(-2.0 * std::log(r2) / r2);
+  gauss_ = f * x1;
+  has_gauss_ = true;
+  return f * x2;
+}
+
+double RandomState::normal(double loc, double scale) { return loc + scale * standard_normal(); }
+
+double RandomState::uniform(double low, double high) {
+  return low + (high - low) * random_sample();
+}
+
+std::uint64_t RandomState::random_interval(std::uint64_t max) {
+  if (max == 0) return 0;
+  std::uint64_t mask = max;
+  for (unsigned shift = 1; shift < 64; shift *= 2) mask |= mask >> shift;
+  std::uint64_t value = 0;
+  if (max <= 0xffffffffU) {
+    do {
+      value = next_uint32() & mask;
+    } while (value > max);
+  } else {
+    do {
+      const std::uint64_t high = next_uint32();
+      const std::uint64_t low = next_uint32();
+      value = ((high << 32) | low) & mask;
+    } while (value > max);
+  }
+  return value;
+}
+
+Matrix RandomState::rand(std::size_t rows, std::size_t cols) {
+  Matrix out({rows, cols});
+  fill_rand(out);
+  return out;
+}
+
+Matrix RandomState::randn(std::size_t rows, std::size_t cols) {
+  Matrix out({rows, cols});
+  fill_randn(out);
+  return out;
+}
+
+Matrix RandomState::normal(double loc, double scale, std::size_t rows, std::size_t cols) {
+  Matrix out({rows, cols});
+  for (double& v : out.storage()) v = normal(loc, scale);
+  return out;
+}
+
+Matrix RandomState::uniform(double low, double high, std::size_t rows, std::size_t cols) {
+  Matrix out({rows, cols});
+  for (double& v : out.storage()) v = uniform(low, high);
+  return out;
+}
+
+void RandomState::fill_rand(Matrix& out) {
+  for (double& v : out.storage()) v = random_sample();
+}
+
+void RandomState::fill_randn(Matrix& out) {
+  for (double& v : out.storage()) v = standard_normal();
+}
+
+std::vector<std::size_t> RandomState::permutation(std::size_t n) {
+  std::vector<std::size_t> items(n);
+  std::iota(items.begin(), items.end(), std::size_t{0});
+  shuffle(std::span<std::size_t>(items));
+  return items;
+}
+
+}  // namespace xgrad

@@ -1,0 +1,25 @@
+#include <xgrad/train/optimizer.hpp>
+
+#include <cmath>
+
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
+
+namespace xgrad {
+
+void validate_learning_rate(double learning_rate) {
+  if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) {
+    throw InputError("learning rate must be a finite number > 0, got " + format_double(learning_rate));
+  }
+}
+
+void sgd_step(std::span<Parameter* const> params, double learning_rate) {
+  validate_learning_rate(learning_rate);
+  for (Parameter* p : params) {
+    double* w = p->value.data();
+    const double* g = p->grad.data();
+    for (std::size_t k = 0, n = p->value.size(); k < n; ++k) w[k] = w[k] - learning_rate * g[k];
+  }
+}
+
+}  // namespace xgrad
