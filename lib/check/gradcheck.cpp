@@ -267,11 +267,21 @@ struct GradTarget {
 
 void fill_input(Input& input, InputDomain domain, RandomState& rng) {
   Matrix& v = input.value();
+  if (domain == InputDomain::one_hot) {
+    v.fill(0.0);
+    for (std::size_t c = 0; c < v.shape(1); ++c) {
+      const auto hot = std::min<std::size_t>(static_cast<std::size_t>(rng.random_sample() * v.shape(0)), v.shape(0) - 1);
+      v(hot, c) = 1.0;
+    }
+    return;
+  }
   for (double& x : v) {
     switch (domain) {
       case InputDomain::labels: x = rng.random_sample() < 0.5 ? 0.0 : 1.0; break;
       case InputDomain::probability: x = rng.uniform(0.05, 0.95); break;
       case InputDomain::real: x = rng.uniform(-1.0, 1.0); break;
+      case InputDomain::positive: x = rng.uniform(0.5, 2.0); break;
+      case InputDomain::one_hot: break;
     }
   }
 }
@@ -322,7 +332,7 @@ CheckReport check_node(Node& node, const CheckOptions& options) {
   std::vector<Matrix> saved_target_grads;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     saved_requires.push_back(inputs[i]->requires_grad());
-    if (node.input_domain(i) == InputDomain::labels) continue;
+    if (!is_differentiable(node.input_domain(i))) continue;
     inputs[i]->set_requires_grad(true);
     targets.push_back({"input " + std::to_string(i) + " (" + inputs[i]->name() + ")",
                        &inputs[i]->value(), &inputs[i]->grad(), i});

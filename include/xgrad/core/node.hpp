@@ -37,8 +37,15 @@ enum class Mode { train, eval };
 enum class InputDomain {
   real,         // any real number; differentiated
   probability,  // a number in (0, 1); differentiated
-  labels,       // 0/1 labels; not differentiated
+  labels,       // independent 0/1 labels; not differentiated
+  one_hot,      // one-hot columns (exactly one 1 per column); not differentiated
+  positive,     // a number > 0 (log, sqrt, ...); differentiated
 };
+
+// Whether a checker perturbs inputs of this domain (labels are data, not variables).
+constexpr bool is_differentiable(InputDomain domain) {
+  return domain == InputDomain::real || domain == InputDomain::probability || domain == InputDomain::positive;
+}
 
 // A point where the node's function of input `input` is not differentiable.
 struct Kink {
