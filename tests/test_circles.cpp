@@ -31,20 +31,6 @@ void check_same_bits(const Matrix& actual, const Matrix& expected, const std::st
   }
 }
 
-// Within 2 machine epsilons, absolute (the points have magnitude about 1; the largest
-// difference seen is 1 epsilon).
-void check_close(const Matrix& actual, const Matrix& expected, const std::string& what) {
-  const double bound = 2.0 * std::numeric_limits<double>::epsilon();
-  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
-  for (std::size_t r = 0; r < actual.shape(0); ++r) {
-    for (std::size_t c = 0; c < actual.shape(1); ++c) {
-      BOOST_TEST(std::abs(actual(r, c) - expected(r, c)) <= bound,
-                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
-                      << actual(r, c) << " != " << expected(r, c));
-    }
-  }
-}
-
 template <class Call>
 void check_input_error_names(Call call, const std::string& value) {
   try {
@@ -57,20 +43,17 @@ void check_input_error_names(Call call, const std::string& value) {
 
 }  // namespace
 
-// The reference was made by numpy 1.24 on an AVX-512 CPU, where np.cos/np.sin run Intel's
-// SVML code (numpy #23523): up to 2 ulp from the correctly rounded values that glibc gives,
-// so about half the points differ in their last bits. Shuffle and noise are the same draws
-// (a wrong draw would be off by ~0.05), so labels are compared bit for bit and points to
-// within a few ulp. Against numpy with NPY_DISABLE_CPU_FEATURES="AVX512F ..." (libm trig)
-// the points agree bit for bit.
+// sklearn's make_circles, points and labels, bit for bit: the reference's cos/sin come from
+// glibc (numpy's SVML paths were disabled when it was made), as xgrad's do, and shuffle and
+// noise are the same RandomState draws.
 BOOST_AUTO_TEST_CASE(course_circles_match_sklearn,
                      *needs_shared("reference/seed_expected.json")) {
   const auto& expected = reference().at("circles");
   const xgrad::TrainTest data = xgrad::models::course_circles();
   check_same_bits(data.train.Y, to_matrix(expected.at("train_Y")), "train Y");
   check_same_bits(data.test.Y, to_matrix(expected.at("test_Y")), "test Y");
-  check_close(data.train.X, to_matrix(expected.at("train_X")), "train X");
-  check_close(data.test.X, to_matrix(expected.at("test_X")), "test X");
+  check_same_bits(data.train.X, to_matrix(expected.at("train_X")), "train X");
+  check_same_bits(data.test.X, to_matrix(expected.at("test_X")), "test X");
 }
 
 BOOST_AUTO_TEST_CASE(course_circles_have_the_course_shapes) {

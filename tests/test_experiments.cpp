@@ -1,12 +1,15 @@
 // The course's six experiments, trained by xgrad and compared with the reference figures:
 // costs from iteration 1000 on within 1e-9 relative, accuracies exact, prediction arrays
-// identical (initialization notes). The football experiments need ../shared/data.
+// identical (initialization notes) -- on any CPU and BLAS kernel, since these runs are not
+// chaotic. The chaotic large-random-initialization run is held to what is invariant (see
+// init_random). The football experiments need ../shared/data.
 #define BOOST_TEST_MODULE experiments
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
 
 #include "course.hpp"
+#include "hand_network.hpp"
 #include "reference.hpp"
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/io/mat_file.hpp>
@@ -51,10 +54,8 @@ Outcome run(const std::string& key) {
   return o;
 }
 
-// cost_tolerance: 1e-9 relative, except for the chaotic large-random-initialization run
-// (see init_random below).
-void compare_with_reference(const std::string& key, const Outcome& o, bool predictions,
-                            double cost_tolerance = 1e-9) {
+void compare_with_reference(const std::string& key, const Outcome& o, bool predictions) {
+  const double cost_tolerance = 1e-9;
   const auto& ref = reference()[key];
   const std::vector<double> costs = to_vector(ref["costs"]);
   BOOST_TEST_REQUIRE(o.result.costs.size() == costs.size());
@@ -106,18 +107,68 @@ BOOST_AUTO_TEST_CASE(initializers_reproduce_the_notes_examples, *with_reference)
 
 BOOST_AUTO_TEST_CASE(init_zeros, *with_reference) { compare_with_reference("init_zeros", run("init_zeros"), true); }
 
-// Weights x10 make gradient descent at lr 0.01 chaotic here: a difference in the last bit
-// anywhere (numpy's AVX-512 exp/cos, which are not correctly rounded, or BLAS summation
-// order) grows to ~1e-3 in the cost within 1000 iterations. numpy 1.24 itself, on this
-// machine and on the reference's own data, gives 0.62342 (AVX-512) or 0.62374 (libm) at
-// iteration 1000 against the reference's 0.62449. So the costs are held to 1e-2 relative,
-// the sensitivity is demonstrated below, and accuracies and predictions must still be exact.
+// Weights x10 make gradient descent at lr 0.01 chaotic: a difference in the last bit
+// anywhere (BLAS kernels sum products in different orders; numpy's SVML exp on AVX-512)
+// grows by about 1e3 every 100 iterations. Measured with OpenBLAS forced to Haswell, Zen,
+// SkylakeX, Cooperlake and Sandybridge: the costs agree to 3e-16 at iteration 0 and 6e-11
+// at iteration 100, then split (1e-5 at 200, 1e0 at 400); at iteration 7000, where the cost
+// falls off a cliff, they are 2.5e-2 apart (numpy on an AVX-512 machine gives yet another
+// value), and from 8000 on within 1e-3 again. The reference costs are one such trajectory,
+// so they cannot be held tightly. What is invariant, and held here:
+//  - the first 100 iterations, tightly (1e-9 relative), against the same network written as
+//    plain loops without BLAS (a summation order of its own, as another kernel would have);
+//  - iteration 0's cost is the stable loss (finite, where the notes print inf);
+//  - the shape of the curve: every recorded cost from iteration 1000 on is below the one
+//    before, and the last is under two thirds of the first;
+//  - where it ends: final cost and accuracies near the reference's (5% relative for the
+//    cost, 3 points for accuracies: loose, since chaos moves them, but far tighter than the
+//    zeros run (0.693, 50%) or He (0.07, 99%) are).
+// The sensitivity itself is measured below (large_random_initialization_is_chaotic...).
 BOOST_AUTO_TEST_CASE(init_random, *with_reference) {
+  const auto e = experiment("init_random");
+  const TrainTest data = data_for(e);
+
+  {  // The first 100 iterations, against plain loops.
+    Model model(e.spec);
+    std::vector<std::pair<Matrix, Matrix>> params;
+    for (std::size_t l = 1; l <= 3; ++l) {
+      params.emplace_back(model.graph().find_parameter("fc" + std::to_string(l) + ".W")->value,
+                          model.graph().find_parameter("fc" + std::to_string(l) + ".b")->value);
+    }
+    bench::HandNetwork loops(e.spec.dims(), params, data.train.X, data.train.Y, bench::Products::loops);
+    TrainOptions options = e.options;
+    options.iterations = 101;
+    options.record_every = 10;
+    const TrainResult result = train(model, data.train, options);
+    std::size_t done = 0;  // loop iterations run
+    double expected = 0.0;
+    for (const CostRecord& r : result.costs) {
+      while (done <= r.iteration) {
+        expected = loops.step(e.options.learning_rate);  // the cost before iteration `done`'s update
+        ++done;
+      }
+      BOOST_TEST(std::abs(r.cost - expected) <= 1e-9 * std::abs(expected),
+                 "init_random cost at iteration " << r.iteration << ": " << format_double(r.cost) << " vs plain loops "
+                                                  << format_double(expected));
+    }
+  }
+
   const Outcome o = run("init_random");
+  const auto& ref = reference()["init_random"];
+  const std::vector<double> costs = to_vector(ref["costs"]);
+  BOOST_TEST_REQUIRE(o.result.costs.size() == costs.size());
   BOOST_TEST(std::isfinite(o.result.costs[0].cost));
   BOOST_TEST_MESSAGE("random init, stable cost at iteration 0: " << format_double(o.result.costs[0].cost)
                                                                   << " (the notes print inf)");
-  compare_with_reference("init_random", o, true, 1e-2);
+  for (std::size_t i = 2; i < costs.size(); ++i) {
+    BOOST_TEST(o.result.costs[i].cost < o.result.costs[i - 1].cost,
+               "init_random: the cost rose from iteration " << 1000 * (i - 1) << " to " << 1000 * i);
+  }
+  BOOST_TEST(o.result.costs.back().cost < 2.0 / 3.0 * o.result.costs[1].cost);
+  const double rel = std::abs(o.result.costs.back().cost - costs.back()) / costs.back();
+  BOOST_TEST(rel <= 0.05, "init_random final cost " << o.result.costs.back().cost << " vs " << costs.back());
+  BOOST_TEST(std::abs(o.train_accuracy - ref["train_accuracy"].get<double>()) <= 0.03);
+  BOOST_TEST(std::abs(o.test_accuracy - ref["test_accuracy"].get<double>()) <= 0.03);
 }
 
 BOOST_AUTO_TEST_CASE(large_random_initialization_is_chaotic_and_he_is_not) {
