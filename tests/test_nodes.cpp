@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE nodes
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,35 @@ struct CheckCase<Add> {
     auto& a = g.input("a", 3);
     auto& b = g.input("b", 3);
     return g.add<Add>("sum", std::vector<Node*>{&a, &b});
+  }
+};
+
+template <>
+struct CheckCase<Tanh> {
+  static Node& build(Graph& g) { return g.add<Tanh>("tanh", g.input("x", 5)); }
+};
+template <>
+struct CheckCase<LeakyRelu> {
+  static Node& build(Graph& g) { return g.add<LeakyRelu>("leaky_relu", g.input("x", 5), 0.1); }
+};
+template <>
+struct CheckCase<Softmax> {
+  static Node& build(Graph& g) { return g.add<Softmax>("softmax", g.input("x", 4)); }
+};
+template <>
+struct CheckCase<SoftmaxCrossEntropy> {  // one-hot labels (class indices: a test below)
+  static Node& build(Graph& g) {
+    auto& z = g.input("z", 4);
+    auto& y = g.input("y", 4);
+    return g.add<SoftmaxCrossEntropy>("cost", z, y);
+  }
+};
+template <>
+struct CheckCase<MeanSquaredError> {
+  static Node& build(Graph& g) {
+    auto& a = g.input("a", 3);
+    auto& y = g.input("y", 3);
+    return g.add<MeanSquaredError>("cost", a, y);
   }
 };
 
@@ -198,4 +228,122 @@ BOOST_AUTO_TEST_CASE(node_errors_name_the_node_and_the_shapes) {
   Graph other;
   auto& foreign = other.input("foreign", 2);
   BOOST_CHECK_THROW(g.add<Relu>("r2", foreign), InputError);
+}
+
+namespace {
+
+// A graph with inputs fed from the given matrices (batch = their columns) and one node.
+template <class N>
+struct TwoInputCase {
+  Graph g;
+  Input& a;
+  Input& b;
+  N& node;
+  TwoInputCase(const Matrix& first, const Matrix& second)
+      : a(g.input("a", first.shape(0))), b(g.input("b", second.shape(0))), node(g.add<N>("node", a, b)) {
+    a.set_requires_grad(true);  // so that backward writes dLoss/da (inputs need none in a model)
+    node.set_requires_grad(true);
+    g.feed(a, first);
+    g.feed(b, second);
+    g.forward(Mode::train);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_value_from_the_formula_in_both_label_layouts) {
+  const Matrix z{{1.0, 0.5}, {2.0, -1.0}, {3.0, 0.25}};
+  const Matrix one_hot{{0.0, 1.0}, {0.0, 0.0}, {1.0, 0.0}};
+  const Matrix indices{{2.0, 0.0}};
+  // cost = mean over columns of log(sum_i exp(z_i)) - z_label
+  const double col0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3.0;
+  const double col1 = std::log(std::exp(0.5) + std::exp(-1.0) + std::exp(0.25)) - 0.5;
+  const double expected = (col0 + col1) / 2.0;
+  TwoInputCase<SoftmaxCrossEntropy> hot(z, one_hot);
+  TwoInputCase<SoftmaxCrossEntropy> index(z, indices);
+  BOOST_TEST(hot.node.value()(0, 0) == expected, boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(index.node.value()(0, 0) == expected, boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(index.node.class_index_labels());
+  BOOST_TEST(!hot.node.class_index_labels());
+  // probabilities: exp(z) / sum exp(z), column by column
+  const double sum0 = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+  BOOST_TEST(hot.node.probabilities()(1, 0) == std::exp(2.0) / sum0, boost::test_tools::tolerance(1e-14));
+}
+
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_is_finite_for_huge_logits) {
+  const Matrix z{{1000.0, -1000.0}, {0.0, 0.0}};
+  TwoInputCase<SoftmaxCrossEntropy> c(z, Matrix{{1.0, 0.0}});
+  // column 0: label 1, cost = log(e^1000 + 1) - 0 = 1000 (+ e^-1000); column 1: label 0,
+  // cost = log(e^-1000 + 1) + 1000 = 1000.
+  BOOST_TEST(c.node.value()(0, 0) == 1000.0);
+  c.g.set_loss(c.node);
+  c.g.backward();
+  // d/dz = (softmax(z) - onehot(label)) / m, m = 2; softmax is (1, 0) and (0, 1) exactly
+  // (exp(-1000) underflows to 0): column 0 (1 - 0, 0 - 1) / 2, column 1 (0 - 1, 1 - 0) / 2.
+  BOOST_TEST(c.a.grad()(0, 0) == 0.5);
+  BOOST_TEST(c.a.grad()(1, 0) == -0.5);
+  BOOST_TEST(c.a.grad()(0, 1) == -0.5);
+  BOOST_TEST(c.a.grad()(1, 1) == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_with_class_indices_passes_the_checker) {
+  TwoInputCase<SoftmaxCrossEntropy> c(RandomState(5).randn(3, 6), Matrix{{0.0, 2.0, 1.0, 1.0, 0.0, 2.0}});
+  const CheckReport report = check_node(c.node);
+  BOOST_TEST(report.passed(), report.to_string());
+  BOOST_TEST(report.difference() < 1e-8, report.to_string());
+}
+
+BOOST_AUTO_TEST_CASE(softmax_cross_entropy_names_a_bad_label_and_bad_shapes) {
+  try {
+    TwoInputCase<SoftmaxCrossEntropy> c(Matrix{{1.0, 2.0}, {0.0, 0.0}}, Matrix{{0.0, 2.0}});
+    BOOST_FAIL("expected InputError");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()) == "node: label 2 in column 1 is not a class index 0..1");
+  }
+  BOOST_CHECK_THROW(TwoInputCase<SoftmaxCrossEntropy>(Matrix{{1.0}, {0.0}}, Matrix{{0.5}}), InputError);
+  BOOST_CHECK_THROW(TwoInputCase<SoftmaxCrossEntropy>(Matrix{{1.0}}, Matrix{{0.0}}), InputError);  // 1 class
+  BOOST_CHECK_THROW(TwoInputCase<SoftmaxCrossEntropy>(Matrix{{1.0}, {2.0}, {3.0}}, Matrix{{1.0}, {0.0}}), InputError);
+  BOOST_CHECK_THROW(TwoInputCase<MeanSquaredError>(Matrix{{1.0}, {2.0}}, Matrix{{1.0}}), InputError);
+  Graph g;
+  BOOST_CHECK_THROW(g.add<LeakyRelu>("l", g.input("x", 2), std::nan("")), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(mean_squared_error_value_and_gradient_by_hand) {
+  // a = [[1, 2], [3, 4]], y = [[0, 4], [3, 2]]: errors 1, -2, 0, 2; squares 1 + 4 + 0 + 4 = 9.
+  TwoInputCase<MeanSquaredError> c(Matrix{{1.0, 2.0}, {3.0, 4.0}}, Matrix{{0.0, 4.0}, {3.0, 2.0}});
+  BOOST_TEST(c.node.value()(0, 0) == 9.0 / 4.0);
+  c.g.set_loss(c.node);
+  c.g.backward();
+  // d/da = 2 (a - y) / 4
+  BOOST_TEST(c.a.grad()(0, 0) == 0.5);
+  BOOST_TEST(c.a.grad()(0, 1) == -1.0);
+  BOOST_TEST(c.a.grad()(1, 1) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(leaky_relu_and_tanh_values_and_leaky_kink) {
+  Graph g;
+  auto& x = g.input("x", 1);
+  auto& leaky = g.add<LeakyRelu>("leaky", x, 0.1);
+  auto& t = g.add<Tanh>("tanh", x);
+  g.feed(x, Matrix{{-2.0, 0.0, 3.0, 1e-9}});
+  g.forward(Mode::train);
+  BOOST_TEST(leaky.value()(0, 0) == -0.2, boost::test_tools::tolerance(1e-15));
+  BOOST_TEST(leaky.value()(0, 2) == 3.0);
+  BOOST_TEST(t.value()(0, 0) == (std::exp(-4.0) - 1.0) / (std::exp(-4.0) + 1.0), boost::test_tools::tolerance(1e-14));
+  const CheckReport report = check_node(leaky);
+  BOOST_TEST(report.passed(), report.to_string());
+  BOOST_TEST(report.entries[3].kink);  // 1e-9: the step straddles 0
+}
+
+BOOST_AUTO_TEST_CASE(softmax_columns_sum_to_one_and_survive_large_inputs) {
+  Graph g;
+  auto& x = g.input("x", 3);
+  auto& s = g.add<Softmax>("softmax", x);
+  g.feed(x, Matrix{{800.0, 0.0}, {799.0, 1.0}, {-800.0, 2.0}});
+  g.forward(Mode::eval);
+  // column 0: exp(0), exp(-1), exp(-1600) over their sum
+  const double sum0 = 1.0 + std::exp(-1.0);
+  BOOST_TEST(s.value()(0, 0) == 1.0 / sum0, boost::test_tools::tolerance(1e-15));
+  BOOST_TEST(s.value()(2, 0) == 0.0);
+  BOOST_TEST(s.value()(0, 1) + s.value()(1, 1) + s.value()(2, 1) == 1.0, boost::test_tools::tolerance(1e-15));
 }

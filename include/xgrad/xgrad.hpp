@@ -23,9 +23,14 @@
 
 #include <xgrad/check/gradcheck.hpp>
 
+#include <xgrad/train/activation.hpp>
+#include <xgrad/train/adam.hpp>
 #include <xgrad/train/checkpoint.hpp>
 #include <xgrad/train/init.hpp>
+#include <xgrad/train/minibatch.hpp>
 #include <xgrad/train/model.hpp>
+#include <xgrad/train/momentum.hpp>
+#include <xgrad/train/non_finite.hpp>
 #include <xgrad/train/optimizer.hpp>
 #include <xgrad/train/train.hpp>
 

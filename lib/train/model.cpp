@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
@@ -10,8 +11,21 @@
 
 namespace xgrad {
 
-std::string to_string(Activation activation) {
-  return activation == Activation::relu ? "relu" : "sigmoid";
+std::string to_string(Loss loss) {
+  switch (loss) {
+    case Loss::sigmoid_cross_entropy: return "sigmoid_cross_entropy";
+    case Loss::softmax_cross_entropy: return "softmax_cross_entropy";
+    case Loss::mean_squared_error: return "mean_squared_error";
+  }
+  return "?";
+}
+
+Loss parse_loss(const std::string& name) {
+  for (Loss l : {Loss::sigmoid_cross_entropy, Loss::softmax_cross_entropy, Loss::mean_squared_error}) {
+    if (to_string(l) == name) return l;
+  }
+  throw InputError("unknown loss '" + name +
+                   "' (choose sigmoid_cross_entropy, softmax_cross_entropy or mean_squared_error)");
 }
 
 std::vector<std::size_t> ModelSpec::dims() const {
@@ -20,7 +34,12 @@ std::vector<std::size_t> ModelSpec::dims() const {
   return d;
 }
 
+std::size_t ModelSpec::label_rows() const {
+  return labels == LabelLayout::class_index || layers.empty() ? 1 : layers.back().units;
+}
+
 bool ModelSpec::uses_dropout() const {
+  if (input_keep_prob < 1.0) return true;
   for (const LayerSpec& l : layers) {
     if (l.keep_prob < 1.0) return true;
   }
@@ -30,6 +49,9 @@ bool ModelSpec::uses_dropout() const {
 void ModelSpec::validate() const {
   if (layers.empty()) throw InputError("model: the layer list is empty (give at least an output layer)");
   if (inputs == 0) throw InputError("model: the input width is zero");
+  if (!(input_keep_prob > 0.0 && input_keep_prob <= 1.0)) {
+    throw InputError("model: input_keep_prob must be in (0, 1], got " + format_double(input_keep_prob));
+  }
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerSpec& layer = layers[l];
     const std::string which = "model: layer " + std::to_string(l + 1);
@@ -55,21 +77,52 @@ void ModelSpec::validate() const {
   if (!(lambda >= 0.0) || !std::isfinite(lambda)) {
     throw InputError("model: lambda must be a finite number >= 0, got " + format_double(lambda));
   }
+  if (loss == Loss::softmax_cross_entropy && layers.back().units < 2) {
+    throw InputError("model: softmax_cross_entropy needs at least 2 outputs, the output layer has " +
+                     std::to_string(layers.back().units) + " (for 2 classes on 1 output use sigmoid_cross_entropy)");
+  }
+  if (labels == LabelLayout::class_index && loss != Loss::softmax_cross_entropy) {
+    throw InputError("model: class-index labels need the softmax_cross_entropy loss, not " + to_string(loss));
+  }
 }
+
+namespace {
+
+// "relu" when every hidden layer has it, else "relu,tanh,..." layer by layer.
+std::string hidden_activations(const std::vector<LayerSpec>& layers) {
+  std::string all = layers[0].activation.kind();
+  bool same = true;
+  for (std::size_t l = 1; l + 1 < layers.size(); ++l) {
+    all += "," + layers[l].activation.kind();
+    same = same && layers[l].activation == layers[0].activation;
+  }
+  return same ? layers[0].activation.kind() : all;
+}
+
+}  // namespace
 
 std::string ModelSpec::describe() const {
   std::ostringstream out;
   const auto d = dims();
   for (std::size_t i = 0; i < d.size(); ++i) out << (i ? "-" : "") << d[i];
-  out << ", " << (layers.size() > 1 ? to_string(layers[0].activation) : "logistic") << ", "
-      << to_string(init.kind);
+  out << ", " << (layers.size() > 1 ? hidden_activations(layers) : "logistic");
+  if (loss != Loss::sigmoid_cross_entropy) {
+    out << ", " << to_string(loss);
+    if (loss == Loss::mean_squared_error) out << " on " << layers.back().activation.kind();
+    if (labels == LabelLayout::class_index) out << " (class indices)";
+  }
+  out << ", " << to_string(init.kind);
   if (init.kind == InitKind::random) out << " x" << init.scale;
   if (init.kind != InitKind::zeros) out << " seed " << init.seed;
-  if (lambda > 0.0) out << ", L2 " << lambda;
+  if (lambda > 0.0) {
+    out << ", L2 " << lambda;
+    for (std::size_t i = 0; i < l2_parameters.size(); ++i) out << (i ? "," : " on ") << l2_parameters[i];
+  }
   if (uses_dropout()) {
-    out << ", dropout keep " << layers[0].keep_prob << " ("
-        << (dropout_masks == MaskPolicy::replay ? "replay" : "fresh") << ", seed " << dropout_seed
-        << ")";
+    out << ", dropout keep ";
+    if (input_keep_prob < 1.0) out << input_keep_prob << " on X, ";
+    out << (layers.size() > 1 ? layers[0].keep_prob : 1.0) << " ("
+        << (dropout_masks == MaskPolicy::replay ? "replay" : "fresh") << ", seed " << dropout_seed << ")";
   }
   return out.str();
 }
@@ -81,8 +134,7 @@ ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& ini
   spec.inputs = dims[0];
   for (std::size_t l = 1; l < dims.size(); ++l) {
     const bool output = l + 1 == dims.size();
-    spec.layers.push_back({dims[l], output ? Activation::sigmoid : Activation::relu,
-                           output ? 1.0 : keep_prob});
+    spec.layers.push_back({dims[l], output ? Activation::sigmoid() : Activation::relu(), output ? 1.0 : keep_prob});
   }
   spec.init = init;
   spec.lambda = lambda;
@@ -114,33 +166,75 @@ Model::Model(const ModelSpec& spec) : spec_(spec) {
   const auto dims = spec_.dims();
   auto initial = initialize(dims, spec_.init);
   features_ = &graph_.input("X", spec_.inputs);
-  labels_ = &graph_.input("Y", dims.back());
+  labels_ = &graph_.input("Y", spec_.label_rows());
   RandomStream* masks =
       spec_.uses_dropout() ? &graph_.random_stream(spec_.dropout_seed, spec_.dropout_masks) : nullptr;
   Node* previous = features_;
+  if (spec_.input_keep_prob < 1.0) {
+    previous = &graph_.add<Dropout>("dropout0", *previous, spec_.input_keep_prob, *masks);
+  }
+  std::vector<Parameter*> every_W;
   for (std::size_t l = 0; l < spec_.layers.size(); ++l) {
     const std::string n = std::to_string(l + 1);
+    const LayerSpec& layer = spec_.layers[l];
     Parameter& W = graph_.parameter("fc" + n + ".W", std::move(initial[l].first));
     Parameter& b = graph_.parameter("fc" + n + ".b", std::move(initial[l].second));
-    weights_.push_back(&W);
+    every_W.push_back(&W);
     Node& z = graph_.add<Linear>("fc" + n, *previous, W, b);
-    if (l + 1 == spec_.layers.size()) {
-      output_ = &graph_.add<SigmoidCrossEntropy>("cross_entropy", z, *labels_);
+    const bool output = l + 1 == spec_.layers.size();
+    if (output && spec_.loss != Loss::mean_squared_error) {
+      if (spec_.loss == Loss::sigmoid_cross_entropy) {
+        auto& ce = graph_.add<SigmoidCrossEntropy>("cross_entropy", z, *labels_);
+        predictions_ = &ce.probabilities();
+        loss_term_ = &ce;
+      } else {
+        auto& ce = graph_.add<SoftmaxCrossEntropy>("cross_entropy", z, *labels_);
+        predictions_ = &ce.probabilities();
+        loss_term_ = &ce;
+      }
       break;
     }
-    const LayerSpec& layer = spec_.layers[l];
-    Node* a = layer.activation == Activation::relu
-                  ? static_cast<Node*>(&graph_.add<Relu>("relu" + n, z))
-                  : static_cast<Node*>(&graph_.add<Sigmoid>("sigmoid" + n, z));
+    Node* a = &layer.activation.build(graph_, layer.activation.kind() + n, z);
+    if (a->rows() != z.rows()) {
+      throw InputError("model: layer " + n + ": activation '" + a->name() + "' has " + std::to_string(a->rows()) +
+                       " rows but the layer has " + std::to_string(z.rows()) + " units");
+    }
+    if (output) {
+      predictions_ = &a->value();
+      loss_term_ = &graph_.add<MeanSquaredError>("mse", *a, *labels_);
+      break;
+    }
     if (layer.keep_prob < 1.0) a = &graph_.add<Dropout>("dropout" + n, *a, layer.keep_prob, *masks);
     previous = a;
   }
+  if (spec_.l2_parameters.empty()) {
+    weights_ = every_W;
+  } else {
+    for (const std::string& name : spec_.l2_parameters) {
+      Parameter* p = graph_.find_parameter(name);
+      if (p == nullptr) {
+        std::string known;
+        for (const Parameter* q : graph_.parameters()) known += (known.empty() ? "" : ", ") + q->name;
+        throw InputError("model: L2 on '" + name + "': no such parameter (the model has " + known + ")");
+      }
+      weights_.push_back(p);
+    }
+  }
   if (spec_.lambda > 0.0) {
     Node& l2 = graph_.add<L2Penalty>("l2", weights_, spec_.lambda);
-    graph_.set_loss(graph_.add<Add>("cost", std::vector<Node*>{output_, &l2}));
+    graph_.set_loss(graph_.add<Add>("cost", std::vector<Node*>{loss_term_, &l2}));
   } else {
-    graph_.set_loss(*output_);
+    graph_.set_loss(*loss_term_);
   }
+}
+
+const SigmoidCrossEntropy& Model::output() const {
+  const auto* ce = dynamic_cast<const SigmoidCrossEntropy*>(loss_term_);
+  if (ce == nullptr) {
+    throw InputError("model: output() is the sigmoid cross-entropy, but this model's loss is " + to_string(spec_.loss) +
+                     " (use predictions())");
+  }
+  return *ce;
 }
 
 void Model::feed(const Matrix& X, const Matrix& Y) {
@@ -155,6 +249,50 @@ void Model::feed(const Matrix& X, const Matrix& Y) {
   if (X.shape(1) == 0) throw InputError("model: no examples (X has zero columns)");
   graph_.feed(*features_, X);
   labels_->feed(Y);
+}
+
+void Model::validate_data(const Dataset& data, const std::string& source) const {
+  if (spec_.loss == Loss::sigmoid_cross_entropy && spec_.label_rows() == 1) {
+    validate_dataset(data, source);
+    return;
+  }
+  const Matrix& X = data.X;
+  const Matrix& Y = data.Y;
+  if (X.shape(1) == 0 || X.shape(0) == 0) throw InputError(source + ": no examples or no features (X is " + shape_string(X) + ")");
+  if (Y.shape(0) != spec_.label_rows() || Y.shape(1) != X.shape(1)) {
+    throw InputError(source + ": Y is " + shape_string(Y) + " but X is " + shape_string(X) + " (Y must be " +
+                     shape_string(spec_.label_rows(), X.shape(1)) + ")");
+  }
+  for (const auto& [matrix, letter] : {std::pair<const Matrix*, const char*>{&X, "X"}, {&Y, "Y"}}) {
+    for (std::size_t k = 0; k < matrix->size(); ++k) {
+      if (!std::isfinite(matrix->data()[k])) {
+        throw InputError(source + ": " + letter + "(" + std::to_string(k / matrix->shape(1)) + ", " +
+                         std::to_string(k % matrix->shape(1)) + ") = " + format_double(matrix->data()[k]));
+      }
+    }
+  }
+  if (spec_.loss == Loss::mean_squared_error) return;
+  const std::size_t k = spec_.layers.back().units;
+  for (std::size_t j = 0; j < Y.shape(1); ++j) {
+    double ones = 0.0;
+    for (std::size_t i = 0; i < Y.shape(0); ++i) {
+      const double y = Y(i, j);
+      const bool ok = spec_.labels == LabelLayout::class_index
+                          ? y >= 0.0 && y < static_cast<double>(k) && y == std::floor(y)
+                          : y == 0.0 || y == 1.0;
+      if (!ok) {
+        throw InputError(source + ": Y(" + std::to_string(i) + ", " + std::to_string(j) + ") = " + format_double(y) +
+                         (spec_.labels == LabelLayout::class_index
+                              ? " is not a class index 0.." + std::to_string(k - 1)
+                              : std::string(" is not a 0/1 label")));
+      }
+      ones += y;
+    }
+    if (spec_.loss == Loss::softmax_cross_entropy && spec_.labels == LabelLayout::one_row_per_output && ones != 1.0) {
+      throw InputError(source + ": column " + std::to_string(j) + " of Y is not one-hot (it has " +
+                       format_double(ones) + " ones)");
+    }
+  }
 }
 
 }  // namespace xgrad

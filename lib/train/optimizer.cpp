@@ -22,4 +22,17 @@ void sgd_step(std::span<Parameter* const> params, double learning_rate) {
   }
 }
 
+void GradientDescent::step(std::span<Parameter* const> params, double learning_rate) {
+  sgd_step(params, learning_rate);
+}
+
+void require_started(std::span<const Matrix> state, std::span<Parameter* const> params, const std::string& who) {
+  bool same = state.size() == params.size();
+  for (std::size_t i = 0; same && i < params.size(); ++i) same = state[i].shape() == params[i]->value.shape();
+  if (!same) {
+    throw InputError(who + ": step() with " + std::to_string(params.size()) +
+                     " parameters that start() was not given (call start(parameters) first)");
+  }
+}
+
 }  // namespace xgrad

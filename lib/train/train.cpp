@@ -1,94 +1,191 @@
 #include <xgrad/train/train.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 
 #include <xgrad/core/error.hpp>
-#include <xgrad/train/optimizer.hpp>
+#include <xgrad/train/minibatch.hpp>
+#include <xgrad/train/non_finite.hpp>
 
 namespace xgrad {
 
+double LearningRateDecay::at(double initial, std::size_t epoch) const {
+  return initial / (1.0 + rate * static_cast<double>(epoch / interval));
+}
+
 void TrainOptions::validate() const {
   validate_learning_rate(learning_rate);
-  if (iterations == 0) throw InputError("iterations must be at least 1");
+  if (mini_batch_size == 0 && iterations == 0) throw InputError("iterations must be at least 1");
+  if (mini_batch_size > 0 && epochs == 0) throw InputError("epochs must be at least 1 when training on mini-batches");
   if (record_every == 0) throw InputError("the cost recording interval must be at least 1");
+  if (!(decay.rate >= 0.0) || !std::isfinite(decay.rate)) {
+    throw InputError("the learning-rate decay rate must be a finite number >= 0, got " + format_double(decay.rate));
+  }
+  if (decay.interval == 0) throw InputError("the learning-rate decay interval must be at least 1");
 }
 
 std::string cost_line(std::size_t iteration, double cost) {
   return "Cost after iteration " + std::to_string(iteration) + ": " + python_float_repr(cost);
 }
 
-double train_step(Model& model, double learning_rate) {
-  Graph& g = model.graph();
-  g.forward(Mode::train);
-  const double cost = g.loss_value();
-  g.backward();
-  sgd_step(g.parameters(), learning_rate);
+double train_step(Graph& graph, Optimizer& optimizer, double learning_rate) {
+  graph.forward(Mode::train);
+  const double cost = graph.loss_value();
+  graph.backward();
+  optimizer.step(graph.parameters(), learning_rate);
   return cost;
+}
+
+double train_step(Model& model, double learning_rate) {
+  GradientDescent gradient_descent;
+  return train_step(model.graph(), gradient_descent, learning_rate);
 }
 
 namespace {
 
-[[noreturn]] void report_non_finite(const Graph& g, std::size_t iteration, double cost) {
-  for (const Node* n : g.nodes()) {
-    const Matrix& v = n->value();
-    for (std::size_t k = 0; k < v.size(); ++k) {
-      if (!std::isfinite(v.data()[k])) {
-        const std::size_t cols = v.shape(1);
-        throw RunError("iteration " + std::to_string(iteration) + ": node '" + n->name() + "' (" +
-                       std::string(n->kind()) + ") produced " + format_double(v.data()[k]) + " at (" +
-                       std::to_string(k / cols) + ", " + std::to_string(k % cols) +
-                       "); try a smaller learning rate");
-      }
-    }
+[[noreturn]] void report_non_finite(const Graph& graph, const std::string& when, double cost) {
+  if (const auto found = find_non_finite(graph)) {
+    throw RunError(when + ": " + found->describe() + "; try a smaller learning rate");
   }
-  for (const Parameter* p : g.parameters()) {
-    for (double w : p->value) {
-      if (!std::isfinite(w)) {
-        throw RunError("iteration " + std::to_string(iteration) + ": parameter " + p->name +
-                       " holds " + format_double(w) + "; try a smaller learning rate");
-      }
-    }
-  }
-  throw RunError("iteration " + std::to_string(iteration) + ": the cost is " + format_double(cost));
+  throw RunError(when + ": the cost is " + format_double(cost));
 }
 
-}  // namespace
-
-TrainResult train(Model& model, const Dataset& data, const TrainOptions& options) {
-  options.validate();
-  validate_dataset(data, "training set");
-  model.feed(data.X, data.Y);
-  TrainResult result;
-  const std::size_t tick = std::max<std::size_t>(1, options.iterations / 100);
-  for (std::size_t i = 0; i < options.iterations; ++i) {
-    const double cost = train_step(model, options.learning_rate);
-    if (options.stop_on_non_finite && !std::isfinite(cost)) report_non_finite(model.graph(), i, cost);
-    if (i % options.record_every == 0) result.costs.push_back({i, cost});
-    if (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0) {
-      *options.log << cost_line(i, cost) << '\n';
+void require_finite(const Matrix& m, const std::string& what) {
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    if (!std::isfinite(m.data()[k])) {
+      throw InputError(what + "(" + std::to_string(k / m.shape(1)) + ", " + std::to_string(k % m.shape(1)) + ") is " +
+                       format_double(m.data()[k]));
     }
-    if (options.progress && (i + 1) % tick == 0) options.progress(i + 1, options.iterations);
-    result.final_cost = cost;
+  }
+}
+
+void validate_for(const Trainable& t, const Dataset& data) {
+  const std::string source = "training set";
+  if (data.X.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(data.X) + ")");
+  if (data.X.shape(0) != t.features.rows() || data.Y.shape(0) != t.labels.rows() || data.Y.shape(1) != data.X.shape(1)) {
+    throw InputError(source + ": X is " + shape_string(data.X) + " and Y is " + shape_string(data.Y) + " but input '" +
+                     t.features.name() + "' has " + std::to_string(t.features.rows()) + " rows and '" +
+                     t.labels.name() + "' " + std::to_string(t.labels.rows()) + " (one column per example in both)");
+  }
+  require_finite(data.X, source + ": X");
+  require_finite(data.Y, source + ": Y");
+}
+
+// Records, prints and reports progress for iteration/epoch i of `total`.
+void after(std::size_t i, std::size_t total, double cost, const TrainOptions& options, TrainResult& result) {
+  if (i % options.record_every == 0) result.costs.push_back({i, cost});
+  if (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0) {
+    *options.log << cost_line(i, cost) << '\n';
+  }
+  const std::size_t tick = std::max<std::size_t>(1, total / 100);
+  if (options.progress && (i + 1) % tick == 0) options.progress(i + 1, total);
+  result.final_cost = cost;
+}
+
+TrainResult train_full_batch(Trainable t, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
+  t.graph.feed(t.features, data.X);
+  t.graph.feed(t.labels, data.Y);
+  TrainResult result;
+  for (std::size_t i = 0; i < options.iterations; ++i) {
+    const double cost = train_step(t.graph, optimizer, options.decay.at(options.learning_rate, i));
+    if (options.stop_on_non_finite && !std::isfinite(cost)) {
+      report_non_finite(t.graph, "iteration " + std::to_string(i), cost);
+    }
+    after(i, options.iterations, cost, options, result);
   }
   return result;
 }
 
-Matrix predict_probabilities(Model& model, const Matrix& X) {
-  for (std::size_t k = 0; k < X.size(); ++k) {
-    if (!std::isfinite(X.data()[k])) {
-      throw InputError("predict: X(" + std::to_string(k / X.shape(1)) + ", " + std::to_string(k % X.shape(1)) +
-                       ") is " + format_double(X.data()[k]));
+TrainResult train_mini_batches(Trainable t, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
+  MiniBatches batches(data, options.mini_batch_size, options.shuffle_seed);
+  const double m = static_cast<double>(data.X.shape(1));
+  TrainResult result;
+  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    const double learning_rate = options.decay.at(options.learning_rate, epoch);
+    batches.shuffle(epoch);
+    double weighted = 0.0;
+    for (std::size_t b = 0; b < batches.count(); ++b) {
+      const Dataset& batch = batches.batch(b);
+      t.graph.feed(t.features, batch.X);
+      t.graph.feed(t.labels, batch.Y);
+      const double cost = train_step(t.graph, optimizer, learning_rate);
+      if (options.stop_on_non_finite && !std::isfinite(cost)) {
+        report_non_finite(t.graph, "epoch " + std::to_string(epoch) + ", mini-batch " + std::to_string(b), cost);
+      }
+      weighted += cost * static_cast<double>(batches.size(b));
     }
+    after(epoch, options.epochs, weighted / m, options, result);
   }
+  return result;
+}
+
+}  // namespace
+
+TrainResult train(Trainable trainable, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
+  options.validate();
+  validate_for(trainable, data);
+  optimizer.start(trainable.graph.parameters());
+  return options.mini_batch_size == 0 ? train_full_batch(trainable, data, options, optimizer)
+                                      : train_mini_batches(trainable, data, options, optimizer);
+}
+
+TrainResult train(Model& model, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
+  options.validate();
+  model.validate_data(data, "training set");
+  return train(Trainable{model.graph(), model.features(), model.labels()}, data, options, optimizer);
+}
+
+TrainResult train(Model& model, const Dataset& data, const TrainOptions& options) {
+  GradientDescent gradient_descent;
+  return train(model, data, options, gradient_descent);
+}
+
+Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std::string& output) {
+  const Node* target = graph.find(output);
+  if (target == nullptr) throw InputError("predict: the graph has no node named '" + output + "'");
+  if (X.shape(0) != features.rows()) {
+    throw InputError("predict: X has " + std::to_string(X.shape(0)) + " rows (features) but input '" +
+                     features.name() + "' takes " + std::to_string(features.rows()));
+  }
+  if (X.shape(1) == 0) throw InputError("predict: no examples (X has zero columns)");
+  require_finite(X, "predict: X");
+  graph.feed(features, X);
+  for (Node* n : graph.nodes()) {
+    n->forward(Mode::eval);
+    if (n == target) break;
+  }
+  return target->value();
+}
+
+Matrix predict_probabilities(Model& model, const Matrix& X) {
+  require_finite(X, "predict: X");
   model.feed(X, xt::zeros<double>({model.labels().rows(), X.shape(1)}));
   model.graph().forward(Mode::eval);
-  return model.output().probabilities();
+  return model.predictions();
+}
+
+Matrix class_indices(const Matrix& scores) {
+  Matrix indices({std::size_t{1}, scores.shape(1)});
+  for (std::size_t j = 0; j < scores.shape(1); ++j) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < scores.shape(0); ++i) {
+      if (scores(i, j) > scores(best, j)) best = i;
+    }
+    indices(0, j) = static_cast<double>(best);
+  }
+  return indices;
 }
 
 Matrix predict(Model& model, const Matrix& X) {
   Matrix p = predict_probabilities(model, X);
-  for (double& v : p) v = v > 0.5 ? 1.0 : 0.0;
+  switch (model.spec().loss) {
+    case Loss::sigmoid_cross_entropy:
+      for (double& v : p) v = v > 0.5 ? 1.0 : 0.0;
+      return p;
+    case Loss::softmax_cross_entropy: return class_indices(p);
+    case Loss::mean_squared_error: return p;
+  }
   return p;
 }
 

@@ -8,9 +8,14 @@
 #include <xgrad/nodes/dropout.hpp>
 #include <xgrad/nodes/input.hpp>
 #include <xgrad/nodes/linear.hpp>
+#include <xgrad/nodes/leaky_relu.hpp>
 #include <xgrad/nodes/losses.hpp>
+#include <xgrad/nodes/mean_squared_error.hpp>
 #include <xgrad/nodes/relu.hpp>
 #include <xgrad/nodes/sigmoid.hpp>
+#include <xgrad/nodes/softmax.hpp>
+#include <xgrad/nodes/softmax_cross_entropy.hpp>
+#include <xgrad/nodes/tanh.hpp>
 
 namespace xgrad {
 
@@ -21,6 +26,6 @@ struct NodeKindList {};
 // The computing node kinds (Input is a placeholder with nothing to check).
 using BuiltinNodeKinds =
     NodeKindList<Linear, Relu, Sigmoid, Dropout, SigmoidCrossEntropy, BinaryCrossEntropy, L2Penalty,
-                 Add>;
+                 Add, Tanh, LeakyRelu, Softmax, SoftmaxCrossEntropy, MeanSquaredError>;
 
 }  // namespace xgrad

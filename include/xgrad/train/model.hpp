@@ -1,7 +1,11 @@
-// Declarative models: a spec (layer sizes, activations, dropout keep probabilities, L2
-// lambda, initializer and its seed) that builds the graph
-//   X -> [Linear -> activation -> Dropout?] x hidden -> Linear -> sigmoid cross-entropy (+ L2)
+// Declarative models: a spec (the input width; per layer its units, the node after its
+// Linear — a built-in or the user's own, see activation.hpp — and a dropout keep probability;
+// dropout on the inputs; L2 lambda and the parameters it reads; the output loss; the
+// initializer and its seed) that builds the graph
+//   X -> Dropout? -> [Linear -> activation -> Dropout?] x hidden -> Linear -> loss (+ L2)
 // The same spec can come from C++ or from the command line (--layers 20,3,1).
+//
+// The course's networks are make_spec(...) instances (models/course.hpp).
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -10,27 +14,50 @@
 #include <string>
 #include <vector>
 
+#include <xgrad/core/dataset.hpp>
 #include <xgrad/core/graph.hpp>
-#include <xgrad/train/init.hpp>
-#include <xgrad/nodes/losses.hpp>
 #include <xgrad/core/random_stream.hpp>
+#include <xgrad/nodes/losses.hpp>
+#include <xgrad/train/activation.hpp>
+#include <xgrad/train/init.hpp>
 
 namespace xgrad {
 
-enum class Activation { relu, sigmoid };
+// The output loss, on the last layer's Linear output (the logits) z:
+enum class Loss {
+  sigmoid_cross_entropy,  // SigmoidCrossEntropy(z, Y): 0/1 labels, one row per output
+  softmax_cross_entropy,  // SoftmaxCrossEntropy(z, Y): k >= 2 outputs, one-hot or class-index labels
+  mean_squared_error,     // MeanSquaredError(activation(z), Y): targets, one row per output
+};
 
-std::string to_string(Activation activation);
+// "sigmoid_cross_entropy", "softmax_cross_entropy", "mean_squared_error"; parse_loss throws
+// InputError listing the choices.
+std::string to_string(Loss loss);
+Loss parse_loss(const std::string& name);
+
+// How a data set's Y holds the labels.
+enum class LabelLayout {
+  one_row_per_output,  // Y is (outputs, m): 0/1 labels, one-hot columns or regression targets
+  class_index,         // Y is (1, m) of class indices 0 .. outputs-1 (softmax cross-entropy only)
+};
 
 struct LayerSpec {
   std::size_t units = 1;
-  Activation activation = Activation::relu;  // hidden layers; the output layer is sigmoid
-  double keep_prob = 1.0;                    // dropout after this hidden layer when < 1
+  // The node after this layer's Linear, named kind + layer number ("relu1"). On the output
+  // layer it is read by mean_squared_error only: the cross-entropy losses apply their own
+  // sigmoid / softmax to the logits (make_spec sets it to sigmoid there, for the record).
+  Activation activation = Activation::relu();
+  double keep_prob = 1.0;  // dropout after this hidden layer when < 1
 };
 
 struct ModelSpec {
   std::size_t inputs = 2;
   std::vector<LayerSpec> layers;  // hidden layers, then the output layer
-  double lambda = 0.0;            // L2 penalty on every W
+  double input_keep_prob = 1.0;   // dropout on the inputs X ("dropout0") when < 1
+  double lambda = 0.0;            // L2 penalty lambda / (2m) * sum of squares of...
+  std::vector<std::string> l2_parameters;  // ...these parameters; empty: every fcN.W
+  Loss loss = Loss::sigmoid_cross_entropy;
+  LabelLayout labels = LabelLayout::one_row_per_output;
   Initializer init;
   MaskPolicy dropout_masks = MaskPolicy::replay;  // the notes reseed before every pass
   std::uint64_t dropout_seed = 1;
@@ -38,27 +65,33 @@ struct ModelSpec {
   // [inputs, units of each layer...]: the notes' layers_dims.
   std::vector<std::size_t> dims() const;
   bool uses_dropout() const;
+  // Rows of Y: 1 for class-index labels, else the output layer's units.
+  std::size_t label_rows() const;
   // At most this many weights and biases in all (8 GB of doubles).
   static constexpr std::size_t max_parameters = std::size_t{1} << 30;
 
   // Throws InputError naming the problem: no layers, a zero width, keep_prob outside
   // (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite, more than
-  // max_parameters weights and biases.
+  // max_parameters weights and biases, softmax cross-entropy on fewer than 2 outputs,
+  // class-index labels with another loss. (Unknown l2_parameters are named by Model.)
   void validate() const;
-  // "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"
+  // "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"; per-layer
+  // activations, another loss, input dropout and chosen L2 parameters are added when used.
   std::string describe() const;
 };
 
-// A spec with ReLU hidden layers and one keep_prob for every hidden layer.
-// dims = [inputs, hidden..., outputs].
+// A spec with ReLU hidden layers, one keep_prob for every hidden layer and the sigmoid
+// cross-entropy output. dims = [inputs, hidden..., outputs].
 ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& init,
                     double lambda = 0.0, double keep_prob = 1.0);
 
 // "10,5,1" -> {10, 5, 1}. Throws InputError on an empty list, a zero or non-numeric entry.
 std::vector<std::size_t> parse_layer_sizes(const std::string& text);
 
-// The graph a spec builds, with handles to the parts a trainer needs. Node names: fc1,
-// relu1, dropout1, ..., fcL, cross_entropy, l2, cost; parameters fc1.W, fc1.b, ...
+// The graph a spec builds, with handles to the parts a trainer needs. Node names: X, Y,
+// dropout0, fc1, relu1 (the activation's kind + layer), dropout1, ..., fcL, then
+// cross_entropy (both cross-entropies) or <activation>L and mse, then l2 and cost when
+// lambda > 0; parameters fc1.W, fc1.b, ... (plus any a user's activation adds).
 class Model {
  public:
   // Validates the spec, draws the initial parameters and builds the graph.
@@ -69,20 +102,33 @@ class Model {
   const Graph& graph() const { return graph_; }
   Input& features() { return *features_; }
   Input& labels() { return *labels_; }
-  // The output layer's sigmoid cross-entropy; its probabilities() are the predictions.
-  const SigmoidCrossEntropy& output() const { return *output_; }
-  // fc1.W, fc2.W, ...: the weights the L2 penalty reads.
+  // The output loss node (cross_entropy or mse), before any L2 term.
+  const Node& loss_term() const { return *loss_term_; }
+  // The output layer's sigmoid cross-entropy. Requires loss sigmoid_cross_entropy
+  // (InputError otherwise; use predictions()).
+  const SigmoidCrossEntropy& output() const;
+  // After a forward pass, shape (outputs, batch): sigmoid or softmax probabilities for the
+  // cross-entropies, the output activation's value for mean_squared_error.
+  const Matrix& predictions() const { return *predictions_; }
+  // The weights the L2 penalty reads (every fcN.W unless spec.l2_parameters says otherwise).
   const std::vector<Parameter*>& weights() const { return weights_; }
 
-  // Feeds a data set (X (inputs, m), Y (1, m)); throws InputError naming the shapes.
+  // Feeds a data set (X (inputs, m), Y (spec.label_rows(), m)); throws InputError naming the shapes.
   void feed(const Matrix& X, const Matrix& Y);
+  // Throws InputError whose message starts with `source` when data does not suit the
+  // model: validate_dataset's rules for 0/1 labels on one output; otherwise no examples,
+  // X with another row count than the inputs, Y with another than label_rows(), column
+  // counts that differ, NaN/inf anywhere, labels that are not 0/1 (sigmoid cross-entropy),
+  // not one-hot columns (softmax, one-hot) or not class indices 0..k-1 (class_index).
+  void validate_data(const Dataset& data, const std::string& source) const;
 
  private:
   ModelSpec spec_;
   Graph graph_;
   Input* features_ = nullptr;
   Input* labels_ = nullptr;
-  SigmoidCrossEntropy* output_ = nullptr;
+  Node* loss_term_ = nullptr;
+  const Matrix* predictions_ = nullptr;
   std::vector<Parameter*> weights_;
 };
 

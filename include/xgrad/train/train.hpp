@@ -1,9 +1,12 @@
-// Full-batch gradient descent on a Model, the cost history, predictions and accuracy.
+// Training any graph with a loss (full batch or mini-batches, any Optimizer, learning-rate
+// decay), the cost history, the non-finite guard, predictions and accuracy. The Model
+// overloads are shorthands for its graph, inputs and labels.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -12,47 +15,100 @@
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/format.hpp>
 #include <xgrad/train/model.hpp>
+#include <xgrad/train/optimizer.hpp>
 
 namespace xgrad {
 
+// Epoch e (from 0) uses learning_rate / (1 + rate * floor(e / interval)): rate 0 keeps it
+// constant; interval 1 is the course's update_lr, a larger one its schedule_lr_decay. In
+// full-batch training every iteration is an epoch.
+struct LearningRateDecay {
+  double rate = 0.0;
+  std::size_t interval = 1;
+  // The learning rate of epoch `epoch` starting from `initial`.
+  double at(double initial, std::size_t epoch) const;
+};
+
 struct TrainOptions {
   double learning_rate = 0.01;
+  // Full batch (mini_batch_size == 0): this many steps on the whole data set.
   std::size_t iterations = 15000;
-  std::size_t record_every = 1000;  // the cost is recorded when iteration % record_every == 0
+  // Mini-batches (mini_batch_size >= 1): `epochs` passes, each over every example once, in
+  // batches of mini_batch_size columns shuffled by RandomState(shuffle_seed + epoch)
+  // (minibatch.hpp); `iterations` is then unused. The course's shuffle_seed is 11.
+  std::size_t mini_batch_size = 0;
+  std::size_t epochs = 0;
+  std::uint64_t shuffle_seed = 0;
+  LearningRateDecay decay;
+  // Recording, printing and progress count iterations (full batch) or epochs (mini-batches).
+  std::size_t record_every = 1000;  // the cost is recorded when i % record_every == 0
   std::size_t print_every = 0;      // "Cost after iteration i: c" lines to `log`; 0 = none
   std::ostream* log = nullptr;
-  // Stop at the first non-finite cost, naming the iteration and the first node whose value
-  // went non-finite (RunError), like PyTorch's anomaly detection.
+  // Stop at the first non-finite cost, naming the iteration (and mini-batch) and the first
+  // node whose value went non-finite (RunError; find_non_finite in non_finite.hpp).
   bool stop_on_non_finite = false;
-  // Called now and then with (iterations done, total), e.g. for a progress bar.
+  // Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
   std::function<void(std::size_t, std::size_t)> progress;
 
-  // Throws InputError: learning rate <= 0 or not finite, iterations == 0, record_every == 0.
+  // Throws InputError: learning rate <= 0 or not finite, iterations == 0 (full batch),
+  // epochs == 0 (mini-batches), record_every == 0, decay rate < 0 or not finite, decay
+  // interval == 0.
   void validate() const;
 };
 
 struct CostRecord {
-  std::size_t iteration;
-  double cost;  // before that iteration's update, as the notes record it
+  std::size_t iteration;  // the iteration (full batch) or the epoch (mini-batches)
+  // Full batch: the cost before that iteration's update, as the notes record it.
+  // Mini-batches: the epoch's cost, the mean of its mini-batches' costs weighted by their
+  // sizes (sum of batch cost x batch size / m), each taken before its own update: for a
+  // mean loss without L2 this is the course's cost_total / m.
+  double cost;
 };
 
 struct TrainResult {
   std::vector<CostRecord> costs;
-  double final_cost = 0.0;  // the cost at the last iteration
+  double final_cost = 0.0;  // the cost of the last iteration or epoch
 };
 
-// One step: forward (train mode), backward, parameter update. Returns the cost before the
-// update. Allocates nothing once the model has been fed.
+// Any graph with a loss, and the inputs a data set is fed to: X into features, Y into labels.
+struct Trainable {
+  Graph& graph;
+  Input& features;
+  Input& labels;
+};
+
+// One step on the data already fed: forward (train mode), backward, optimizer.step. Returns
+// the cost before the update. Allocates nothing once the graph has been fed and the
+// optimizer started on graph.parameters().
+double train_step(Graph& graph, Optimizer& optimizer, double learning_rate);
+// The same with gradient descent on a Model.
 double train_step(Model& model, double learning_rate);
 
-// Feeds data (validated) and runs options.iterations steps.
+// Starts `optimizer` on the graph's parameters, then trains (options say full batch or
+// mini-batches). Requires data.X with features.rows() rows and data.Y with labels.rows()
+// rows, equal column counts, finite values (InputError naming the problem); the loss node
+// checks label values itself (e.g. class indices).
+TrainResult train(Trainable trainable, const Dataset& data, const TrainOptions& options, Optimizer& optimizer);
+// Model: the data is first checked against the model (Model::validate_data).
+TrainResult train(Model& model, const Dataset& data, const TrainOptions& options, Optimizer& optimizer);
+// Gradient descent.
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options);
 
-// sigmoid outputs in eval mode (no dropout), shape (outputs, m). Throws InputError when X
-// has the wrong number of rows or holds NaN/inf (the first such entry is named).
+// Feeds X into `features`, runs the graph in eval mode (no dropout) up to the node named
+// `output` and returns a copy of its value, (rows of output, m). Nodes after it (the loss)
+// are not run, so no labels are needed. Throws InputError when X has the wrong row count
+// or holds NaN/inf (the first such entry is named), or no node is named `output`.
+Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std::string& output);
+
+// Model::predictions() in eval mode, shape (outputs, m): sigmoid or softmax probabilities,
+// or the output activation's value (mean squared error). Same errors as predict_output.
 Matrix predict_probabilities(Model& model, const Matrix& X);
-// 1 where the probability is > 0.5, else 0 (the notes' predict).
+// Sigmoid cross-entropy: 1 where the probability is > 0.5, else 0 (the notes' predict).
+// Softmax cross-entropy: the class index of each column's largest probability, (1, m)
+// (compare with class_indices(Y) for one-hot labels). Mean squared error: the outputs.
 Matrix predict(Model& model, const Matrix& X);
+// (1, m): the row of each column's largest entry (the first of equal ones): one-hot -> indices.
+Matrix class_indices(const Matrix& scores);
 // Fraction of entries where predictions == labels. Requires equal shapes (InputError).
 double accuracy(const Matrix& predictions, const Matrix& labels);
 

@@ -1,0 +1,26 @@
+// Leaky ReLU: x where x > 0, slope * x elsewhere, element-wise. Not differentiable at 0
+// (declared as a kink); the derivative used at 0 is the slope.
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
+
+namespace xgrad {
+
+class LeakyRelu final : public Node {
+ public:
+  // Requires a finite slope (InputError naming the value otherwise); 0.01 is the usual one.
+  LeakyRelu(std::string name, Node& input, double slope = 0.01);
+  std::string_view kind() const override { return "leaky_relu"; }
+  void forward(Mode mode) override;
+  // dx += g where x > 0, g * slope elsewhere.
+  void backward() override;
+  std::vector<Kink> kinks() const override { return {{0, 0.0}}; }
+  double slope() const { return slope_; }
+
+ private:
+  double slope_;
+};
+
+}  // namespace xgrad

@@ -1,0 +1,19 @@
+// Tanh: tanh(x), element-wise (std::tanh, as numpy's np.tanh on glibc). Keeps its output
+// for backward: dx += g * (1 - y^2).
+#pragma once
+
+#include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
+
+#include <xgrad/core/node.hpp>
+
+namespace xgrad {
+
+class Tanh final : public Node {
+ public:
+  Tanh(std::string name, Node& input);
+  std::string_view kind() const override { return "tanh"; }
+  void forward(Mode mode) override;
+  void backward() override;
+};
+
+}  // namespace xgrad
