@@ -11,6 +11,8 @@
 #include "course.hpp"
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/numpy/random.hpp>
+#include <xgrad/train/adam.hpp>
+#include <xgrad/train/momentum.hpp>
 #include <xgrad/train/train.hpp>
 
 namespace {
@@ -111,4 +113,54 @@ BOOST_AUTO_TEST_CASE(eval_and_train_passes_in_turn_allocate_nothing) {
     train_step(model, 0.3);
   }
   BOOST_TEST(allocation_count.load() - before == 0u);
+}
+
+namespace {
+
+// Allocations made by a whole train() call of `epochs` epochs on mini-batches of 60 (300
+// examples: every batch the same size), recording only epoch 0.
+template <class MakeOptimizer>
+std::size_t allocations_of_training(const ModelSpec& spec, const Dataset& data, std::size_t epochs,
+                                    MakeOptimizer make_optimizer) {
+  Model model(spec);
+  auto optimizer = make_optimizer();
+  TrainOptions options;
+  options.learning_rate = 0.01;
+  options.mini_batch_size = 60;
+  options.epochs = epochs;
+  options.shuffle_seed = 11;
+  options.record_every = 1000000;
+  options.stop_on_non_finite = true;
+  options.decay = {0.01, 1};
+  const std::size_t before = allocation_count.load();
+  const TrainResult result = train(model, data, options, optimizer);
+  const std::size_t after = allocation_count.load();
+  BOOST_TEST(std::isfinite(result.final_cost));
+  return after - before;
+}
+
+}  // namespace
+
+// train() allocates while it starts (buffers, optimizer state, the result); 4 more epochs
+// (20 more steps, each with its shuffle, batch copies, forward, backward, update) add nothing.
+BOOST_AUTO_TEST_CASE(adam_and_momentum_on_mini_batches_allocate_nothing_per_step) {
+  const TrainTest data = models::course_circles();
+  const ModelSpec spec = models::regularization_network(0.7, 0.86, MaskPolicy::fresh);
+  auto adam = [] { return Adam(); };
+  auto momentum = [] { return Momentum(0.9); };
+  BOOST_TEST(allocations_of_training(spec, data.train, 2, adam) == allocations_of_training(spec, data.train, 6, adam));
+  BOOST_TEST(allocations_of_training(spec, data.train, 2, momentum) ==
+             allocations_of_training(spec, data.train, 6, momentum));
+}
+
+BOOST_AUTO_TEST_CASE(a_softmax_model_with_tanh_and_leaky_relu_allocates_nothing_per_step) {
+  const TrainTest data = models::course_circles();  // labels 0/1 are class indices of 2 classes
+  ModelSpec spec;
+  spec.layers = {{10, Activation::tanh()}, {5, Activation::leaky_relu()}, {2, Activation::identity()}};
+  spec.input_keep_prob = 0.9;
+  spec.dropout_masks = MaskPolicy::fresh;
+  spec.loss = Loss::softmax_cross_entropy;
+  spec.labels = LabelLayout::class_index;
+  auto adam = [] { return Adam(); };
+  BOOST_TEST(allocations_of_training(spec, data.train, 2, adam) == allocations_of_training(spec, data.train, 6, adam));
 }

@@ -139,6 +139,8 @@ BOOST_AUTO_TEST_CASE(users_nodes_in_a_declared_model_train_with_adam_on_mini_bat
   const Dataset test_set = spiral(50, 3, 1);
   const double test_accuracy = accuracy(predict(model, test_set.X), test_set.Y);
   BOOST_TEST(test_accuracy >= 0.9, "test accuracy " << test_accuracy);
+  BOOST_TEST_MESSAGE("spiral: cost " << result.costs.front().cost << " -> " << result.final_cost << ", train accuracy "
+                                     << train_accuracy << ", test accuracy " << test_accuracy);
 
   model.feed(train_set.X, train_set.Y);
   const CheckReport report = check_graph(model.graph());
@@ -239,6 +241,7 @@ BOOST_AUTO_TEST_CASE(momentum_with_decay_trains_a_regression_with_mean_squared_e
   BOOST_TEST_REQUIRE(result.costs.size() == 2u);
   BOOST_TEST(result.costs.back().cost < result.costs.front().cost / 20.0,
              result.costs.front().cost << " -> " << result.costs.back().cost);
+  BOOST_TEST_MESSAGE("sin fit: cost " << result.costs.front().cost << " -> " << result.costs.back().cost);
   const Matrix fitted = predict(model, Matrix{{0.5}});
   BOOST_TEST(std::abs(fitted(0, 0) - 1.0) < 0.1, fitted(0, 0));
   BOOST_TEST(predict_output(model.graph(), model.features(), Matrix{{0.5}}, "fc2")(0, 0) == fitted(0, 0));
