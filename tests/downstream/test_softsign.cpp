@@ -30,36 +30,61 @@ BOOST_AUTO_TEST_CASE(the_checker_catches_a_broken_backward_and_names_it) {
   BOOST_TEST(report.to_string().find("broken") != std::string::npos, report);
 }
 
-BOOST_AUTO_TEST_CASE(a_model_with_softsign_is_checked_and_trained) {
+// The node in a declared model (one line: Activation::of<Softsign>), checked as a whole and
+// node by node, then trained with Adam on mini-batches with the non-finite guard on.
+BOOST_AUTO_TEST_CASE(a_declared_model_with_softsign_is_checked_and_trained) {
   xgrad::RandomState rng(5);
-  const xgrad::Dataset data = xgrad::make_circles(400, 0.05, rng);
-  xgrad::Graph g;
-  auto& X = g.input("X", 2);
-  auto& Y = g.input("Y", 1);
-  auto& W1 = g.parameter("fc1.W", rng.randn(16, 2));
-  auto& b1 = g.parameter("fc1.b", xgrad::Matrix({16, 1}, 0.0));
-  auto& W2 = g.parameter("fc2.W", rng.randn(1, 16) * 0.25);
-  auto& b2 = g.parameter("fc2.b", xgrad::Matrix({1, 1}, 0.0));
-  auto& hidden = g.add<Softsign>("softsign1", g.add<xgrad::Linear>("fc1", X, W1, b1));
-  auto& output = g.add<xgrad::SigmoidCrossEntropy>("cost", g.add<xgrad::Linear>("fc2", hidden, W2, b2), Y);
-  g.set_loss(output);
-  g.feed(X, data.X);
-  g.feed(Y, data.Y);
+  const xgrad::Dataset train = xgrad::make_circles(400, 0.05, rng);
+  const xgrad::Dataset test = xgrad::make_circles(200, 0.05, rng);
 
-  const xgrad::CheckReport whole = xgrad::check_graph(g);  // the model's gradient, every entry
+  xgrad::ModelSpec spec;
+  spec.inputs = 2;
+  spec.layers = {{16, xgrad::Activation::of<Softsign>("softsign")},  // the user's node
+                 {8, xgrad::Activation::tanh()},
+                 {1}};                                               // sigmoid cross-entropy
+  spec.init = {xgrad::InitKind::he, 1};
+  xgrad::Model model(spec);
+  BOOST_TEST(model.graph().find("softsign1") != nullptr);
+
+  model.feed(train.X, train.Y);
+  const xgrad::CheckReport whole = xgrad::check_graph(model.graph());
   BOOST_TEST(whole.passed(), whole);
+  const xgrad::CheckReport nodes = xgrad::check_nodes(model.graph());
+  BOOST_TEST(nodes.passed(), nodes);
 
-  g.forward(xgrad::Mode::train);
-  const double first = g.loss_value();
-  for (int i = 0; i < 3000; ++i) {
-    g.forward(xgrad::Mode::train);
-    g.backward();
-    xgrad::sgd_step(g.parameters(), 0.5);
-  }
-  g.forward(xgrad::Mode::eval);
-  const xgrad::Matrix predictions = xt::cast<double>(output.probabilities() > 0.5);
-  const double accuracy = xgrad::accuracy(predictions, data.Y);
-  BOOST_TEST_MESSAGE("softsign model: cost " << first << " -> " << g.loss_value() << ", train accuracy " << accuracy);
-  BOOST_TEST(g.loss_value() < first / 2);
-  BOOST_TEST(accuracy > 0.9);
+  xgrad::TrainOptions options;
+  options.learning_rate = 0.01;
+  options.mini_batch_size = 40;
+  options.epochs = 200;
+  options.record_every = 50;
+  options.shuffle_seed = 11;
+  options.stop_on_non_finite = true;
+  xgrad::Adam adam;
+  const xgrad::TrainResult result = xgrad::train(model, train, options, adam);
+  const double train_accuracy = xgrad::accuracy(xgrad::predict(model, train.X), train.Y);
+  const double test_accuracy = xgrad::accuracy(xgrad::predict(model, test.X), test.Y);
+  BOOST_TEST_MESSAGE("softsign model: epoch cost " << result.costs.front().cost << " -> " << result.final_cost
+                                                   << ", accuracy train " << train_accuracy << ", test " << test_accuracy);
+  BOOST_TEST(result.final_cost < result.costs.front().cost / 2);
+  BOOST_TEST(train_accuracy > 0.95);
+  BOOST_TEST(test_accuracy > 0.9);
+}
+
+// The guard: a learning rate that blows the model up is stopped, naming where.
+BOOST_AUTO_TEST_CASE(a_diverging_run_is_stopped_naming_the_node) {
+  xgrad::RandomState rng(5);
+  const xgrad::Dataset train = xgrad::make_circles(100, 0.05, rng);
+  xgrad::ModelSpec spec;
+  spec.inputs = 2;
+  spec.layers = {{16, xgrad::Activation::of<Softsign>("softsign")}, {1}};
+  spec.init = {xgrad::InitKind::he, 1};
+  xgrad::Model model(spec);
+  xgrad::TrainOptions options;
+  options.learning_rate = 1e300;
+  options.iterations = 50;
+  options.stop_on_non_finite = true;
+  BOOST_CHECK_EXCEPTION(xgrad::train(model, train, options), xgrad::RunError, [](const xgrad::RunError& e) {
+    BOOST_TEST_MESSAGE(e.what());
+    return std::string(e.what()).find("iteration") != std::string::npos;
+  });
 }
