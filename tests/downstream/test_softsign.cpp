@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_diverging_run_is_stopped_naming_the_node) {
   spec.init = {xgrad::InitKind::he, 1};
   xgrad::Model model(spec);
   xgrad::TrainOptions options;
-  options.learning_rate = 1e300;
+  options.learning_rate = 1e307;  // the first update overflows the weights to inf
   options.iterations = 50;
   options.stop_on_non_finite = true;
   BOOST_CHECK_EXCEPTION(xgrad::train(model, train, options), xgrad::RunError, [](const xgrad::RunError& e) {
