@@ -109,9 +109,9 @@ std::string to_string(DataFormat format) {
 }
 
 DataFormat data_format(const fs::path& file) {
-  const std::string extension = file.extension().string();
+  const std::string extension = file.extension().string();  // ".npy" or empty
   for (DataFormat format : all_formats) {
-    if (extension == "." + to_string(format)) return format;
+    if (!extension.empty() && extension.substr(1) == to_string(format)) return format;
   }
   throw FileError(file.string() + ": not a .mat, .npy, .npz or .csv file (the extension picks the reader)");
 }
@@ -145,6 +145,10 @@ LoadedDataset load_dataset(const DatasetFiles& files) {
   return sets;
 }
 
-LoadedDataset load_dataset(const fs::path& file) { return load_dataset(DatasetFiles{.data = file}); }
+LoadedDataset load_dataset(const fs::path& file) {
+  DatasetFiles files;
+  files.data = file;
+  return load_dataset(files);
+}
 
 }  // namespace xgrad

@@ -108,7 +108,9 @@ LoadedData DataFlags::load() const {
     if (!npy_test && test_labels_flag_->count() > 0) throw InputError("--test-labels applies to .npy test data only");
   }
 
-  DatasetFiles files{.data = data, .mat_variables = mat_variables};
+  DatasetFiles files;
+  files.data = data;
+  files.mat_variables = mat_variables;
   if (!labels.empty()) files.labels = labels;
   if (!test_data.empty()) files.test_data = test_data;
   if (!test_labels.empty()) files.test_labels = test_labels;

@@ -58,16 +58,17 @@ struct ExperimentsSettings {
                    ", relative to the current folder; without it, generated stand-in data).")
         ->type_name("FILE")->group(group);
     command.add_option("--out", out, "Where the plots go (default out/).")
-        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }, "DIR"))->group(group);
+        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(group);
     command.add_option("--only", only, "Run only these experiments, comma-separated (e.g. init_he,reg_l2).")
         ->type_name("KEYS")->group(group);
     command.add_option("--json", json, "Write every run's settings (with the xgrad version and the BLAS kernel and "
                                        "threads), costs, accuracies and predictions, and the checks' verdicts, as JSON.")
-        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }, "FILE"))->group(group);
+        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(group);
     command.add_flag("--verbose", verbose, "Print the notes' cost lines for every experiment.")
         ->disable_flag_override()->group(group);
     command.add_flag("--quick", quick, "A tenth of the iterations (for tests; the figures are not the notes').")
         ->disable_flag_override()->group(group);
+    command.get_help_ptr()->group(group);
   }
 };
 

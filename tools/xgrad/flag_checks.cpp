@@ -17,7 +17,7 @@ std::string expected(const std::string& requirement, const std::string& value) {
 CLI::Validator requiring(std::string requirement, std::function<bool(const std::string&)> accepts) {
   return CLI::Validator(
       [requirement, accepts](std::string& value) { return accepts(value) ? std::string() : expected(requirement, value); },
-      requirement);
+      "");  // no description: the help text says what the flag takes
 }
 
 bool parses_as_finite(const std::string& text, double& x) {
@@ -94,10 +94,10 @@ CLI::Validator layer_sizes() {
           ++layer;
         }
       },
-      "sizes such as 20,3,1");
+      "");
 }
 
-CLI::Validator checked_by(std::function<void(const std::string&)> check, std::string description) {
+CLI::Validator checked_by(std::function<void(const std::string&)> check) {
   return CLI::Validator(
       [check](std::string& value) {
         try {
@@ -107,7 +107,7 @@ CLI::Validator checked_by(std::function<void(const std::string&)> check, std::st
         }
         return std::string();
       },
-      std::move(description));
+      "");
 }
 
 }  // namespace xgrad::cli

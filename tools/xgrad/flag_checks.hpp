@@ -1,7 +1,7 @@
 // What a flag's value must be, declared with the flag (CLI::Option::check / transform). A
 // value that does not qualify makes CLI11 throw CLI::ValidationError
 // "<flag>: expected <requirement>, got '<value>'", which main prints as one error line with
-// exit status 2.
+// exit status 2. The validators carry no description: each flag's help says what it takes.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,6 @@ CLI::Validator layer_sizes();
 
 // A check that throws InputError naming what is wrong with a value (without the flag), as
 // a validator whose failure names the flag.
-CLI::Validator checked_by(std::function<void(const std::string&)> check, std::string description);
+CLI::Validator checked_by(std::function<void(const std::string&)> check);
 
 }  // namespace xgrad::cli

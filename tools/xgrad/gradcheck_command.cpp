@@ -41,6 +41,7 @@ struct GradcheckSettings {
                     ->type_name("H")->check(positive_number())->group(checking);
     command.add_flag("--course", course, "The notes' setting: epsilon 1e-7 and threshold 1e-7 (CheckOptions::course()).")
         ->disable_flag_override()->group(checking);
+    command.get_help_ptr()->group(checking);
   }
 };
 

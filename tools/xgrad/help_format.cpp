@@ -1,6 +1,8 @@
 #include "help_format.hpp"
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 #include <string_view>
 
 namespace xgrad::cli {
@@ -41,17 +43,41 @@ std::string entry(const std::string& head, const std::string& help) {
 
 }  // namespace
 
-std::string HelpFormatter::make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const {
+std::string HelpFormatter::make_help(const CLI::App* app, std::string name, CLI::AppFormatMode) const {
   std::ostringstream out;
   const bool has_commands = !app->get_subcommands({}).empty();
   out << "usage: " << name << (has_commands ? " COMMAND" : "") << " [flags]\n\n";
   // A description with line breaks is laid out by hand (the overview's list of commands).
   const std::string& description = app->get_description();
   out << (description.find('\n') != std::string::npos ? description : wrapped(description, 0, 0));
-  out << make_groups(app, mode);
+  out << flag_groups(app);
   const std::string footer = app->get_footer();
   if (!footer.empty()) out << '\n' << footer << '\n';
   return out.str();
+}
+
+std::string HelpFormatter::flag_groups(const CLI::App* app) const {
+  // The help flag is declared first but listed last, at the end of its group.
+  const CLI::Option* help = app->get_help_ptr();
+  std::vector<std::string> groups;
+  for (const CLI::Option* option : app->get_options()) {
+    const std::string& group = option->get_group();
+    if (option != help && !group.empty() && std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      groups.push_back(group);
+    }
+  }
+  if (help != nullptr && std::find(groups.begin(), groups.end(), help->get_group()) == groups.end()) {
+    groups.push_back(help->get_group());
+  }
+  std::string out;
+  for (const std::string& group : groups) {
+    std::vector<const CLI::Option*> flags = app->get_options([&](const CLI::Option* option) {
+      return option != help && option->get_group() == group && option->nonpositional();
+    });
+    if (help != nullptr && help->get_group() == group) flags.push_back(help);
+    out += make_group(group, false, flags);
+  }
+  return out;
 }
 
 std::string HelpFormatter::make_option(const CLI::Option* option, bool) const {

@@ -15,7 +15,12 @@ class HelpFormatter : public CLI::Formatter {
   // "[flags]"), the description (wrapped, unless it holds line breaks: then as written),
   // the groups of flags, the footer.
   std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override;
+  // "  --flag VALUE" padded to column 24, then the help text wrapped to 80 columns.
   std::string make_option(const CLI::Option* option, bool is_positional) const override;
+
+ private:
+  // Each group's title, then its flags, in the order the groups were declared.
+  std::string flag_groups(const CLI::App* app) const;
 };
 
 // The formatter to give the top-level CLI::App; its commands inherit it.

@@ -49,10 +49,11 @@ int fail(const std::string& message, int status) {
 int run(int argc, char** argv) {
   CLI::App program(overview, "xgrad");
   program.formatter(xgrad::cli::help_formatter());
-  program.set_help_flag("-h,--help", "Show this help.");
+  program.set_help_flag("-h,--help", "Show this help.")->group("Flags");
   bool version = false;
   program.add_flag("--version", version, "Print xgrad's version and the BLAS it runs on (OpenBLAS kernel, configuration, threads).")
-      ->disable_flag_override();
+      ->disable_flag_override()
+      ->group("Flags");
   const std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> commands = [&] {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
     for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,

@@ -27,11 +27,21 @@ const char* const description =
     "--print-every iterations (the notes' \"Cost after iteration i: c\" lines), then the training and test "
     "accuracy. Without flags it is the notes' He-initialization run on the course's circles.";
 
+// The defaults of the Training flags: the notes' He run.
+TrainOptions notes_training() {
+  TrainOptions options;
+  options.learning_rate = 0.01;
+  options.iterations = 15000;
+  options.print_every = 1000;
+  options.record_every = 1000;
+  return options;
+}
+
 // Everything the flags set.
 struct TrainSettings {
   DataFlags data;
   ModelFlags model;
-  TrainOptions options{.learning_rate = 0.01, .iterations = 15000, .record_every = 1000, .print_every = 1000};
+  TrainOptions options = notes_training();
   std::string json, save, plots;  // empty: not asked for
 
   void declare(CLI::App& command) {
@@ -49,13 +59,14 @@ struct TrainSettings {
         ->type_name("N")->check(whole_number(1))->group(training);
     command.add_option("--json", json, "Write the settings (with the xgrad version and the BLAS kernel and threads), "
                                        "recorded costs, accuracies and predictions as JSON.")
-        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }, "FILE"))->group(output);
+        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(output);
     command.add_option("--save", save, "Write the trained parameters (fc1.W, fc1.b, ...) for numpy: FILE.npz (\".npz\" "
                                        "appended if missing), or FILE/NAME.npy each when FILE ends with '/'.")
-        ->type_name("FILE")->check(checked_by(check_parameter_destination, "FILE"))->group(output);
+        ->type_name("FILE")->check(checked_by(check_parameter_destination))->group(output);
     command.add_option("--plots", plots, "Write the cost curve and, for 2-feature data, the decision boundary: gnuplot "
                                          "data, script and PNGs.")
-        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }, "DIR"))->group(output);
+        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(output);
+    command.get_help_ptr()->group(output);
   }
 };
 
