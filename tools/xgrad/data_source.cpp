@@ -43,6 +43,9 @@ void DataFlags::declare(CLI::App& command) {
   auto add = [&](const std::string& name, auto& field, const std::string& type, const std::string& help) {
     return command.add_option(name, field, help)->type_name(type)->group(group);
   };
+  auto add_file = [&](const std::string& name, std::string& field, const std::string& help) {
+    return add(name, field, "FILE", help)->check(file_name());
+  };
   dataset_flag_ = add("--dataset", dataset, "NAME",
                       "Generate the data: 'circles' (scikit-learn's make_circles): N samples from seed K for "
                       "training, N/3 samples from seed K+1 for testing.")
@@ -58,20 +61,20 @@ void DataFlags::declare(CLI::App& command) {
   add("--data-seed", data_seed, "K", "Seed for --dataset circles (default 1).")
       ->check(seed_number(4294967294u))
       ->needs(generated);
-  CLI::Option* file = add("--data", data, "FILE",
+  CLI::Option* file = add_file("--data", data,
                           "Read the data from FILE, by its extension: .mat (training X, y and test Xval, yval, each "
                           "one example per row), .npy (X of shape (features, m); labels from --labels), .npz "
                           "(train_X (features, m), train_Y (1, m) and optionally test_X, test_Y) or .csv (one example "
                           "per row: the features, then a 0/1 label).")
                           ->excludes(generated);
   data_flag_ = file;
-  labels_flag_ = add("--labels", labels, "FILE", "The labels (1, m) of a .npy --data file.")->needs(file);
-  CLI::Option* test = add("--test-data", test_data, "FILE",
+  labels_flag_ = add_file("--labels", labels, "The labels (1, m) of a .npy --data file.")->needs(file);
+  CLI::Option* test = add_file("--test-data", test_data,
                           "Test set for .csv, .npy or .npz data without one (without it, only the training accuracy "
                           "is reported); read by its extension as --data.")
                           ->needs(file);
   test_data_flag_ = test;
-  test_labels_flag_ = add("--test-labels", test_labels, "FILE", "The labels of a .npy --test-data file.")->needs(test);
+  test_labels_flag_ = add_file("--test-labels", test_labels, "The labels of a .npy --test-data file.")->needs(test);
   mat_variable_flags_ = {
       add("--x-train", mat_variables.x_train, "NAME", "Variable of a .mat file holding the training features (default X).")
           ->needs(file),

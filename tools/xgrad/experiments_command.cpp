@@ -45,7 +45,7 @@ constexpr std::size_t quick_divisor = 10;
 struct ExperimentsSettings {
   std::optional<std::string> data;  // the football data; absent: the default path or a stand-in
   std::string out = "out";
-  std::string only;  // empty: all
+  std::optional<std::string> only;  // absent: all
   std::string json;  // empty: no report
   bool verbose = false;
   bool quick = false;
@@ -56,10 +56,12 @@ struct ExperimentsSettings {
                "--data", [this](const std::string& file) { data = file; },
                std::string("The football data (.mat with X, y, Xval, yval; default ") + default_football_path +
                    ", relative to the current folder; without it, generated stand-in data).")
-        ->type_name("FILE")->group(group);
+        ->type_name("FILE")->check(file_name())->group(group);
     command.add_option("--out", out, "Where the plots go (default out/).")
         ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(group);
-    command.add_option("--only", only, "Run only these experiments, comma-separated (e.g. init_he,reg_l2).")
+    command.add_option_function<std::string>(
+               "--only", [this](const std::string& keys) { only = keys; },
+               "Run only these experiments, comma-separated (e.g. init_he,reg_l2).")
         ->type_name("KEYS")->group(group);
     command.add_option("--json", json, "Write every run's settings (with the xgrad version and the BLAS kernel and "
                                        "threads), costs, accuracies and predictions, and the checks' verdicts, as JSON.")
@@ -72,11 +74,11 @@ struct ExperimentsSettings {
   }
 };
 
-std::vector<CourseExperiment> selected_experiments(const std::string& only) {
+std::vector<CourseExperiment> selected_experiments(const std::optional<std::string>& only) {
   std::vector<CourseExperiment> all = models::course_experiments();
-  if (only.empty()) return all;
+  if (!only) return all;
   std::vector<CourseExperiment> chosen;
-  std::istringstream keys(only);
+  std::istringstream keys(*only);
   for (std::string key; std::getline(keys, key, ',');) {
     const auto found = std::find_if(all.begin(), all.end(), [&](const CourseExperiment& e) { return e.key == key; });
     if (found == all.end()) {
@@ -86,7 +88,7 @@ std::vector<CourseExperiment> selected_experiments(const std::string& only) {
     }
     chosen.push_back(*found);
   }
-  if (chosen.empty()) throw InputError("--only: expected experiment names, got '" + only + "'");
+  if (chosen.empty()) throw InputError("--only: expected experiment names, got '" + *only + "'");
   return chosen;
 }
 

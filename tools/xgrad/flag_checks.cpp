@@ -67,6 +67,10 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
 
 CLI::Validator seed_number(std::uint64_t max) { return whole_number(0, max); }
 
+CLI::Validator file_name() {
+  return requiring("a file name", [](const std::string& v) { return !v.empty(); });
+}
+
 CLI::Validator one_of(std::vector<std::string> choices) {
   std::string listed;
   for (const std::string& c : choices) listed += (listed.empty() ? "" : ", ") + c;

@@ -25,6 +25,9 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_
 // A seed as numpy takes it: a whole number from 0 to 2^32 - 1 (or `max`).
 CLI::Validator seed_number(std::uint64_t max = 4294967295u);
 
+// Not empty (the file itself is checked by whoever reads it).
+CLI::Validator file_name();
+
 // One of `choices`, spelled exactly.
 CLI::Validator one_of(std::vector<std::string> choices);
 
