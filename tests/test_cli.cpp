@@ -21,6 +21,8 @@
 #include <xgrad/io/npy.hpp>
 #include <xgrad/io/npz.hpp>
 #include <xgrad/core/format.hpp>
+#include <xgrad/core/threads.hpp>
+#include <xgrad/version.hpp>
 #include <xgrad/train/train.hpp>
 
 namespace fs = std::filesystem;
@@ -203,6 +205,60 @@ BOOST_AUTO_TEST_CASE(he_run_reproduces_the_notes_accuracies, *needs_shared("refe
   }
 }
 
+BOOST_AUTO_TEST_CASE(version_prints_the_library_version_and_the_blas_it_runs_on) {
+  Scratch s;
+  const Result r = s.run({"--version"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(r.err.empty(), r.err);
+  const auto lines = lines_of(r.out);
+  BOOST_TEST_REQUIRE(lines.size() == 4u, r.out);
+  // The program and this test link the same libxgrad and OpenBLAS on the same CPU.
+  BOOST_TEST(lines[0] == std::string("xgrad ") + XGRAD_VERSION_STRING);
+  BOOST_TEST(lines[1] == "OpenBLAS kernel: " + xgrad::blas_kernel());
+  BOOST_TEST(lines[2] == "OpenBLAS configuration: " + xgrad::blas_config());
+  BOOST_TEST(lines[3] == "BLAS threads: " + std::to_string(xgrad::blas_threads()));
+  // The thread count is the program's own, not a constant: OpenBLAS reads it at start.
+  const Result one = s.run({"--version"}, "OPENBLAS_NUM_THREADS=1");
+  BOOST_TEST(contains(one.out, "\nBLAS threads: 1\n"), one.out);
+  BOOST_TEST(s.work_files().empty());
+}
+
+BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaults) {
+  Scratch s;
+  const Result r = s.run({"train", "--layers", "20,3,1", "--keep-prob", "0.86", "--iterations", "3", "--print-every", "0",
+                          "--json", "r.json"},
+                         "OPENBLAS_NUM_THREADS=1");
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json settings = Json::parse(read_file(s.work / "r.json"))["settings"];
+  BOOST_TEST(settings["xgrad_version"] == XGRAD_VERSION_STRING);
+  BOOST_TEST(settings["blas_kernel"] == xgrad::blas_kernel());
+  BOOST_TEST(settings["blas_config"] == xgrad::blas_config());
+  BOOST_TEST(settings["blas_threads"] == 1);
+  // The command line reproduces the course: replayed dropout masks unless told otherwise.
+  BOOST_TEST(settings["dropout_masks"] == "replay");
+  BOOST_TEST(settings["keep_prob"] == 0.86);
+
+  const Result fresh = s.run({"train", "--layers", "20,3,1", "--keep-prob", "0.86", "--dropout-masks", "fresh",
+                              "--iterations", "3", "--print-every", "0", "--json", "f.json"});
+  BOOST_TEST_REQUIRE(fresh.status == 0, describe(fresh));
+  const Json f = Json::parse(read_file(s.work / "f.json"))["settings"];
+  BOOST_TEST(f["dropout_masks"] == "fresh");
+  BOOST_TEST(f["blas_threads"] == xgrad::blas_threads());
+}
+
+BOOST_AUTO_TEST_CASE(experiments_json_records_the_blas_of_every_run) {
+  Scratch s;
+  const Result r = s.run({"experiments", "--quick", "--only", "init_he,reg_dropout", "--json", "e.json"},
+                         "OPENBLAS_NUM_THREADS=1 PATH=/nonexistent");
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json j = Json::parse(read_file(s.work / "e.json"));
+  for (const char* key : {"init_he", "reg_dropout"}) {
+    BOOST_TEST(j["experiments"][key]["settings"]["blas_kernel"] == xgrad::blas_kernel(), key);
+    BOOST_TEST(j["experiments"][key]["settings"]["blas_threads"] == 1, key);
+  }
+  BOOST_TEST(j["experiments"]["reg_dropout"]["settings"]["dropout_masks"] == "replay");
+}
+
 BOOST_AUTO_TEST_CASE(save_writes_an_npz_and_a_folder_of_npy_files) {
   Scratch s;
   const Result r = s.run({"train", "--iterations", "10", "--print-every", "0", "--save", "params", "--json", "p.json"});
@@ -363,6 +419,15 @@ BOOST_AUTO_TEST_CASE(bad_flags_give_one_error_line_status_2_and_no_files) {
       {{"experiments", "--only", "nope"}, "nope"},
       {{"experiments", "--data", "/nonexistent.mat"}, "/nonexistent.mat"},
       {{"bogus"}, "bogus"},
+      {{"train", "--quick"}, "--quick"},
+      {{"train", "--data", ""}, "--data"},
+      {{"train", "--data", "x.csv", "--test-data", ""}, "--test-data"},
+      {{"experiments", "--data", ""}, "--data"},
+      {{"experiments", "--only", ""}, "--only"},
+      {{"experiments", "--verbose=yes"}, "verbose"},
+      {{"train", "--data", "x.csv", "--dataset", "circles"}, "--dataset"},
+      {{"train", "--labels", "y.npy"}, "--labels"},
+      {{"train", "--data-seed", "4294967295", "--dataset", "circles"}, "--data-seed"},
   };
   for (const Case& c : cases) {
     Scratch s;

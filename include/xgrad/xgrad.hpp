@@ -36,6 +36,7 @@
 
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>
+#include <xgrad/io/load_dataset.hpp>
 #include <xgrad/io/mat_file.hpp>
 #include <xgrad/io/npy.hpp>
 #include <xgrad/io/npz.hpp>

@@ -1,16 +1,22 @@
-// The xgrad subcommands. Each takes the words after its name, prints to stdout and returns
-// the exit status (0 success, 1 a failed run or check). Bad flags and bad input throw
-// InputError, a failure while running throws RunError; main turns both into one
-// "xgrad: error: ..." line on stderr and exit status 2 or 1.
+// The xgrad subcommands. Each add_*_command declares its subcommand on the program's
+// CLI::App, its flags bound to settings the returned function owns; main calls that
+// function when the subcommand was chosen and the flags parsed. It prints to stdout and
+// returns the exit status (0 success, 1 a failed run or check). Bad flags and bad input
+// throw InputError (or, while parsing, CLI::ParseError), a failure while running throws
+// RunError; main turns each into one "xgrad: error: ..." line on stderr and exit status 2
+// or 1.
 #pragma once
 
-#include <string>
-#include <vector>
+#include <functional>
+
+#include <CLI/CLI.hpp>
 
 namespace xgrad::cli {
 
-int train_command(const std::vector<std::string>& words);
-int gradcheck_command(const std::vector<std::string>& words);
-int experiments_command(const std::vector<std::string>& words);
+using CommandRun = std::function<int()>;
+
+CommandRun add_train_command(CLI::App& program);
+CommandRun add_gradcheck_command(CLI::App& program);
+CommandRun add_experiments_command(CLI::App& program);
 
 }  // namespace xgrad::cli

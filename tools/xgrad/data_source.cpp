@@ -1,46 +1,23 @@
 #include "data_source.hpp"
 
-#include <filesystem>
+#include <vector>
 
 #include "course.hpp"
-#include <xgrad/numpy/circles.hpp>
-#include <xgrad/io/csv.hpp>
+#include "flag_checks.hpp"
 #include <xgrad/core/error.hpp>
-#include <xgrad/io/mat_file.hpp>
-#include <xgrad/io/npy.hpp>
-#include <xgrad/numpy/random.hpp>
 #include <xgrad/core/format.hpp>
-#include <xgrad/train/train.hpp>
+#include <xgrad/numpy/circles.hpp>
+#include <xgrad/numpy/random.hpp>
 
 namespace xgrad::cli {
 
 namespace {
 
-constexpr std::size_t default_samples = 300;
-constexpr double default_noise = 0.05;
-constexpr std::uint64_t default_data_seed = 1;
-
-const char* const circle_flags[] = {"--samples", "--noise", "--data-seed"};
-const char* const mat_flags[] = {"--x-train", "--y-train", "--x-test", "--y-test"};
-
-std::string examples(const Dataset& d) {
+std::string sizes(const Dataset& d) {
   return std::to_string(d.examples()) + " examples, " + std::to_string(d.features()) + " features";
 }
 
-// Runs `load`, prefixing a FileError with the flag that named the file.
-template <class F>
-auto from_file(std::string_view flag, F&& load) {
-  try {
-    return load();
-  } catch (const FileError& e) {
-    throw InputError(std::string(flag) + ": " + e.what());
-  }
-}
-
-LoadedData generated_circles(const Args& args) {
-  const std::size_t n = args.count("--samples", default_samples, 6);
-  const double noise = args.non_negative("--noise", default_noise);
-  const std::uint64_t seed = args.seed("--data-seed", default_data_seed, 4294967294u);
+LoadedData generated_circles(std::size_t n, double noise, std::uint64_t seed) {
   RandomState train_rng(seed);
   RandomState test_rng(seed + 1);
   LoadedData data{make_circles(n, noise, train_rng), make_circles(n / 3, noise, test_rng), ""};
@@ -50,118 +27,115 @@ LoadedData generated_circles(const Args& args) {
   return data;
 }
 
-LoadedData mat_data(const Args& args, const std::string& file) {
-  const std::string xs = args.text("--x-train", "X"), ys = args.text("--y-train", "y");
-  const std::string xt = args.text("--x-test", "Xval"), yt = args.text("--y-test", "yval");
-  TrainTest tt = from_file("--data", [&] { return load_mat_train_test(file, xs, ys, xt, yt); });
-  LoadedData data{std::move(tt.train), std::move(tt.test), ""};
-  data.description = file + ": " + xs + "/" + ys + " for training (" + examples(data.train) + "), " + xt + "/" +
-                     yt + " for testing (" + std::to_string(data.test->examples()) + " examples)";
-  return data;
-}
-
-Dataset npy_pair(std::string_view x_flag, const std::string& x_file, std::string_view y_flag,
-                 const std::string& y_file) {
-  Dataset d;
-  d.X = from_file(x_flag, [&] { return load_npy(x_file); });
-  d.Y = from_file(y_flag, [&] { return load_npy(y_file); });
+// The format of the file a flag names (a FileError about an unknown extension names the flag).
+DataFormat format_of(const std::string& flag, const std::string& file) {
   try {
-    validate_dataset(d, x_file + " with labels " + y_file);
-  } catch (const InputError& e) {
-    throw InputError(std::string(x_flag) + ": " + e.what());
+    return data_format(file);
+  } catch (const FileError& e) {
+    throw InputError(flag + ": " + e.what());
   }
-  return d;
-}
-
-LoadedData npy_data(const Args& args, const std::string& file) {
-  const auto labels = args.text("--labels");
-  if (!labels) throw InputError("--data " + file + ": a .npy file holds X (features, m) only; give its labels with --labels Y.npy");
-  LoadedData data{npy_pair("--data", file, "--labels", *labels), std::nullopt, ""};
-  data.description = file + " with labels " + *labels + " for training (" + examples(data.train) + ")";
-  const auto test = args.text("--test-data"), test_labels = args.text("--test-labels");
-  if (test.has_value() != test_labels.has_value()) {
-    throw InputError(test ? "--test-data: give the test labels with --test-labels Y.npy"
-                          : "--test-labels: give the test features with --test-data X.npy");
-  }
-  if (test) {
-    data.test = npy_pair("--test-data", *test, "--test-labels", *test_labels);
-    data.description += ", " + *test + " for testing (" + std::to_string(data.test->examples()) + " examples)";
-  }
-  return data;
-}
-
-LoadedData csv_data(const Args& args, const std::string& file) {
-  args.forbid("--test-labels", "applies to .npy data (a .csv holds its labels in the last column)");
-  LoadedData data{from_file("--data", [&] { return load_csv_dataset(file); }), std::nullopt, ""};
-  data.description = file + " for training (" + examples(data.train) + ")";
-  if (const auto test = args.text("--test-data")) {
-    data.test = from_file("--test-data", [&] { return load_csv_dataset(*test); });
-    data.description += ", " + *test + " for testing (" + std::to_string(data.test->examples()) + " examples)";
-  }
-  return data;
-}
-
-LoadedData file_data(const Args& args, const std::string& file) {
-  for (const char* f : circle_flags) args.forbid(f, "applies to --dataset circles, not to --data");
-  const std::string ext = std::filesystem::path(file).extension().string();
-  if (ext != ".mat") {
-    for (const char* f : mat_flags) args.forbid(f, "applies to .mat data only");
-  }
-  if (ext != ".npy") args.forbid("--labels", "applies to .npy data only");
-  if (ext == ".mat") {
-    args.forbid("--test-data", "does not apply to .mat data (name the test variables with --x-test/--y-test)");
-    args.forbid("--test-labels", "applies to .npy data only");
-    return mat_data(args, file);
-  }
-  if (ext == ".npy") return npy_data(args, file);
-  if (ext == ".csv") return csv_data(args, file);
-  throw InputError("--data: '" + file + "' is not a .mat, .npy or .csv file");
 }
 
 }  // namespace
 
-FlagGroup data_flags() {
-  return {"Data (default: the course's circles, 300 training and 100 test examples)",
-          {
-              {"--dataset", "NAME", "Generate the data: 'circles' (scikit-learn's make_circles): N samples from seed K for training, N/3 samples from seed K+1 for testing."},
-              {"--samples", "N", "Training examples for --dataset circles (default 300; at least 6)."},
-              {"--noise", "S", "Gaussian noise for --dataset circles (default 0.05)."},
-              {"--data-seed", "K", "Seed for --dataset circles (default 1)."},
-              {"--data", "FILE", "Read the data from FILE: .mat (training X, y and test Xval, yval, each one example per row), .npy (X of shape (features, m); labels from --labels) or .csv (one example per row: the features, then a 0/1 label)."},
-              {"--labels", "FILE", "The labels (1, m) of a .npy --data file."},
-              {"--test-data", "FILE", "Test set for .csv or .npy data (without it, only the training accuracy is reported)."},
-              {"--test-labels", "FILE", "The labels of a .npy --test-data file."},
-              {"--x-train", "NAME", "Variable of a .mat file holding the training features (default X)."},
-              {"--y-train", "NAME", "... the training labels (default y)."},
-              {"--x-test", "NAME", "... the test features (default Xval)."},
-              {"--y-test", "NAME", "... the test labels (default yval)."},
-          }};
+void DataFlags::declare(CLI::App& command) {
+  const std::string group = "Data (default: the course's circles, 300 training and 100 test examples)";
+  auto add = [&](const std::string& name, auto& field, const std::string& type, const std::string& help) {
+    return command.add_option(name, field, help)->type_name(type)->group(group);
+  };
+  auto add_file = [&](const std::string& name, std::string& field, const std::string& help) {
+    return add(name, field, "FILE", help)->check(file_name());
+  };
+  dataset_flag_ = add("--dataset", dataset, "NAME",
+                      "Generate the data: 'circles' (scikit-learn's make_circles): N samples from seed K for "
+                      "training, N/3 samples from seed K+1 for testing.")
+                      ->check(one_of({"circles"}));
+  CLI::Option* generated = dataset_flag_;
+  add("--samples", samples, "N", "Training examples for --dataset circles (default 300; at least 6).")
+      ->check(whole_number(6))
+      ->needs(generated);
+  add("--noise", noise, "S", "Gaussian noise for --dataset circles (default 0.05).")
+      ->check(non_negative_number())
+      ->needs(generated);
+  // seed + 1 seeds the test set, so the largest seed is one less than numpy's.
+  add("--data-seed", data_seed, "K", "Seed for --dataset circles (default 1).")
+      ->check(seed_number(4294967294u))
+      ->needs(generated);
+  CLI::Option* file = add_file("--data", data,
+                          "Read the data from FILE, by its extension: .mat (training X, y and test Xval, yval, each "
+                          "one example per row), .npy (X of shape (features, m); labels from --labels), .npz "
+                          "(train_X (features, m), train_Y (1, m) and optionally test_X, test_Y) or .csv (one example "
+                          "per row: the features, then a 0/1 label).")
+                          ->excludes(generated);
+  data_flag_ = file;
+  labels_flag_ = add_file("--labels", labels, "The labels (1, m) of a .npy --data file.")->needs(file);
+  CLI::Option* test = add_file("--test-data", test_data,
+                          "Test set for .csv, .npy or .npz data without one (without it, only the training accuracy "
+                          "is reported); read by its extension as --data.")
+                          ->needs(file);
+  test_data_flag_ = test;
+  test_labels_flag_ = add_file("--test-labels", test_labels, "The labels of a .npy --test-data file.")->needs(test);
+  mat_variable_flags_ = {
+      add("--x-train", mat_variables.x_train, "NAME", "Variable of a .mat file holding the training features (default X).")
+          ->needs(file),
+      add("--y-train", mat_variables.y_train, "NAME", "... the training labels (default y).")->needs(file),
+      add("--x-test", mat_variables.x_test, "NAME", "... the test features (default Xval).")->needs(file),
+      add("--y-test", mat_variables.y_test, "NAME", "... the test labels (default yval).")->needs(file),
+  };
 }
 
-LoadedData load_data(const Args& args) {
-  LoadedData data;
-  if (args.has("--data")) {
-    args.forbid("--dataset", "cannot be combined with --data");
-    data = file_data(args, *args.text("--data"));
-  } else {
-    for (const char* f : {"--labels", "--test-data", "--test-labels", "--x-train", "--y-train", "--x-test", "--y-test"}) {
-      args.forbid(f, "applies to --data FILE only");
-    }
-    if (args.has("--dataset")) {
-      args.choice("--dataset", "circles", {"circles"});
-      data = generated_circles(args);
-    } else {
-      for (const char* f : circle_flags) args.forbid(f, "needs --dataset circles");
-      TrainTest tt = models::course_circles();
-      data = {std::move(tt.train), std::move(tt.test),
-              "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from seed 2"};
+LoadedData DataFlags::load() const {
+  if (!dataset.empty()) return generated_circles(samples, noise, data_seed);
+  if (data.empty()) {
+    TrainTest tt = models::course_circles();
+    return {std::move(tt.train), std::move(tt.test),
+            "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from seed 2"};
+  }
+  // Which flags the file formats take.
+  const DataFormat format = format_of("--data", data);
+  if (!has_variable_names(format)) {
+    for (CLI::Option* flag : mat_variable_flags_) {
+      if (flag->count() > 0) throw InputError(flag->get_name() + " applies to .mat data only");
     }
   }
-  if (data.test && data.test->features() != data.train.features()) {
-    throw InputError("the training set has " + std::to_string(data.train.features()) + " features but the test set has " +
-                     std::to_string(data.test->features()));
+  if (needs_labels_file(format) && labels.empty()) {
+    throw InputError("--data " + data + ": a .npy file holds X (features, m) only; give its labels with --labels Y.npy");
   }
-  return data;
+  if (!needs_labels_file(format) && labels_flag_->count() > 0) throw InputError("--labels applies to .npy data only");
+  if (has_variable_names(format) && test_data_flag_->count() > 0) {
+    throw InputError("--test-data does not apply to .mat data (name the test variables with --x-test/--y-test)");
+  }
+  if (!test_data.empty()) {
+    const bool npy_test = needs_labels_file(format_of("--test-data", test_data));
+    if (npy_test && test_labels.empty()) throw InputError("--test-data: give the test labels with --test-labels Y.npy");
+    if (!npy_test && test_labels_flag_->count() > 0) throw InputError("--test-labels applies to .npy test data only");
+  }
+
+  DatasetFiles files;
+  files.data = data;
+  files.mat_variables = mat_variables;
+  if (!labels.empty()) files.labels = labels;
+  if (!test_data.empty()) files.test_data = test_data;
+  if (!test_labels.empty()) files.test_labels = test_labels;
+  LoadedDataset sets;
+  try {
+    sets = load_dataset(files);
+  } catch (const DatasetFileError& e) {
+    const std::pair<const std::optional<std::filesystem::path>&, const char*> roles[] = {
+        {files.labels, "--labels"}, {files.test_data, "--test-data"}, {files.test_labels, "--test-labels"}};
+    std::string flag = "--data";
+    for (const auto& [path, name] : roles) {
+      if (path && *path == e.file() && e.file() != files.data) flag = name;
+    }
+    throw InputError(flag + ": " + e.what());
+  }
+  LoadedData loaded{std::move(sets.train), std::move(sets.test), ""};
+  loaded.description = data + (labels.empty() ? "" : " with labels " + labels) + " for training (" + sizes(loaded.train) + ")";
+  if (loaded.test) {
+    loaded.description += ", " + (test_data.empty() ? std::string("its test set") : test_data) + " for testing (" +
+                          std::to_string(loaded.test->examples()) + " examples)";
+  }
+  return loaded;
 }
 
 }  // namespace xgrad::cli

@@ -1,18 +1,18 @@
 // Where the train and gradcheck commands get their data: the course's circles, generated
-// circles, or a .mat / .npy / .csv file, chosen by the Data flags.
+// circles, or data files read by xgrad::load_dataset, chosen by the Data flags.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
-#include "args.hpp"
+#include <CLI/CLI.hpp>
+
 #include <xgrad/core/dataset.hpp>
+#include <xgrad/io/load_dataset.hpp>
 
 namespace xgrad::cli {
-
-// --dataset, --samples, --noise, --data-seed, --data, --labels, --test-data, --test-labels,
-// --x-train, --y-train, --x-test, --y-test.
-FlagGroup data_flags();
 
 struct LoadedData {
   Dataset train;
@@ -20,11 +20,35 @@ struct LoadedData {
   std::string description;      // one line: where the data came from and its sizes
 };
 
-// Reads the data the flags name; without --dataset or --data, the course's circles.
-// Ensures: both sets valid (validate_dataset) with the same number of features.
-// Throws InputError naming the flag: flags that do not fit the source (--samples without
-// --dataset circles, --labels without a .npy, ...), an unknown file type, a file that cannot
-// be read ("--data: <FileError message>"), train and test feature counts that differ.
-LoadedData load_data(const Args& args);
+// The Data flags' values: --dataset, --samples, --noise, --data-seed, --data, --labels,
+// --test-data, --test-labels, --x-train, --y-train, --x-test, --y-test.
+struct DataFlags {
+  std::string dataset;  // "circles" or empty
+  std::size_t samples = 300;
+  double noise = 0.05;
+  std::uint64_t data_seed = 1;
+  std::string data, labels, test_data, test_labels;  // empty: not given
+  MatVariables mat_variables;                        // the course's X, y, Xval, yval
+
+  // Declares the flags in the Data group of `command`, bound to the fields above, with the
+  // exclusions that need no file (--data excludes --dataset; --samples, --noise and
+  // --data-seed need --dataset; the file flags need --data; --test-labels needs --test-data).
+  void declare(CLI::App& command);
+
+  // Reads the data the flags name; without --dataset or --data, the course's circles.
+  // Ensures: both sets valid (validate_dataset) with the same number of features.
+  // Throws InputError naming the flag: flags that do not fit the file's format (--labels
+  // without a .npy, --x-train without a .mat, ...), a .npy without its labels, a file that
+  // cannot be read or does not hold a valid data set ("--data: <message>", "--labels: ...").
+  LoadedData load() const;
+
+ private:
+  CLI::Option* labels_flag_ = nullptr;
+  CLI::Option* test_data_flag_ = nullptr;
+  CLI::Option* test_labels_flag_ = nullptr;
+  std::vector<CLI::Option*> mat_variable_flags_;
+  CLI::Option* dataset_flag_ = nullptr;
+  CLI::Option* data_flag_ = nullptr;
+};
 
 }  // namespace xgrad::cli

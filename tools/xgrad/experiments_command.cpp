@@ -6,11 +6,13 @@
 #include <optional>
 #include <sstream>
 
-#include "args.hpp"
+#include <memory>
+
 #include "commands.hpp"
 #include "course.hpp"
 #include "course_checks.hpp"
 #include "course_data.hpp"
+#include "flag_checks.hpp"
 #include "gnuplot.hpp"
 #include "json_report.hpp"
 #include "output_file.hpp"
@@ -30,7 +32,6 @@ using models::CourseExperiment;
 
 namespace {
 
-const char* const usage = "xgrad experiments [flags]";
 const char* const description =
     "Runs the course's experiments: zeros, large random and He initialization on the circles; no "
     "regularization, L2 (lambda 0.7) and dropout (keep 0.86) on the football data; then two runs beyond the "
@@ -40,24 +41,41 @@ const char* const description =
 
 constexpr std::size_t quick_divisor = 10;
 
-std::vector<FlagGroup> experiments_flags() {
-  return {{"Flags",
-           {
-               {"--data", "FILE", std::string("The football data (.mat with X, y, Xval, yval; default ") +
-                                      default_football_path +
-                                      ", relative to the current folder; without it, generated stand-in data)."},
-               {"--out", "DIR", "Where the plots go (default out/)."},
-               {"--only", "KEYS", "Run only these experiments, comma-separated (e.g. init_he,reg_l2)."},
-               {"--json", "FILE", "Write every run's settings, costs, accuracies and predictions, and the checks' verdicts, as JSON."},
-               {"--verbose", "", "Print the notes' cost lines for every experiment."},
-               {"--quick", "", "A tenth of the iterations (for tests; the figures are not the notes')."},
-               {"--help", "", "Show this help."},
-           }}};
-}
+// Everything the flags set.
+struct ExperimentsSettings {
+  std::optional<std::string> data;  // the football data; absent: the default path or a stand-in
+  std::string out = "out";
+  std::optional<std::string> only;  // absent: all
+  std::string json;  // empty: no report
+  bool verbose = false;
+  bool quick = false;
 
-std::vector<CourseExperiment> selected_experiments(const Args& args) {
+  void declare(CLI::App& command) {
+    const std::string group = "Flags";
+    command.add_option_function<std::string>(
+               "--data", [this](const std::string& file) { data = file; },
+               std::string("The football data (.mat with X, y, Xval, yval; default ") + default_football_path +
+                   ", relative to the current folder; without it, generated stand-in data).")
+        ->type_name("FILE")->check(file_name())->group(group);
+    command.add_option("--out", out, "Where the plots go (default out/).")
+        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(group);
+    command.add_option_function<std::string>(
+               "--only", [this](const std::string& keys) { only = keys; },
+               "Run only these experiments, comma-separated (e.g. init_he,reg_l2).")
+        ->type_name("KEYS")->group(group);
+    command.add_option("--json", json, "Write every run's settings (with the xgrad version and the BLAS kernel and "
+                                       "threads), costs, accuracies and predictions, and the checks' verdicts, as JSON.")
+        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(group);
+    command.add_flag("--verbose", verbose, "Print the notes' cost lines for every experiment.")
+        ->disable_flag_override()->group(group);
+    command.add_flag("--quick", quick, "A tenth of the iterations (for tests; the figures are not the notes').")
+        ->disable_flag_override()->group(group);
+    command.get_help_ptr()->group(group);
+  }
+};
+
+std::vector<CourseExperiment> selected_experiments(const std::optional<std::string>& only) {
   std::vector<CourseExperiment> all = models::course_experiments();
-  const auto only = args.text("--only");
   if (!only) return all;
   std::vector<CourseExperiment> chosen;
   std::istringstream keys(*only);
@@ -160,24 +178,14 @@ void print_plot_summary(const Session& session) {
   for (const std::string& f : session.plot_failures) std::cout << "plots: gnuplot failed on " << f << '\n';
 }
 
-}  // namespace
-
-int experiments_command(const std::vector<std::string>& words) {
-  const auto groups = experiments_flags();
-  if (wants_help(words)) {
-    std::cout << help_text(usage, description, groups);
-    return 0;
-  }
-  const Args args(words, groups);
-  const auto json_file = args.text("--json");
-  if (json_file) check_output_file("--json", *json_file);
-  const std::vector<CourseExperiment> experiments = selected_experiments(args);
+int run_experiments(const ExperimentsSettings& settings) {
+  const std::vector<CourseExperiment> experiments = selected_experiments(settings.only);
   const TrainTest circles = models::course_circles();
-  const FootballData football = football_data(args.text("--data"));
+  const FootballData football = football_data(settings.data);
   Progress progress(std::cout, stdout_is_terminal());
-  Session session{.out = args.text("--out", "out"),
-                  .verbose = args.has("--verbose"),
-                  .quick = args.has("--quick"),
+  Session session{.out = settings.out,
+                  .verbose = settings.verbose,
+                  .quick = settings.quick,
                   .gnuplot = find_gnuplot(),
                   .progress = progress};
   make_output_folder("--out", session.out);
@@ -202,13 +210,21 @@ int experiments_command(const std::vector<std::string>& words) {
   passed = run_checks(session, football) && passed;
   std::cout << '\n';
   print_plot_summary(session);
-  if (json_file) {
+  if (!settings.json.empty()) {
     session.report["football"] = football.description;
     session.report["quick"] = session.quick;
-    write_json(*json_file, session.report);
-    std::cout << "wrote " << *json_file << '\n';
+    write_json(settings.json, session.report);
+    std::cout << "wrote " << settings.json << '\n';
   }
   return passed ? 0 : 1;
+}
+
+}  // namespace
+
+CommandRun add_experiments_command(CLI::App& program) {
+  auto settings = std::make_shared<ExperimentsSettings>();
+  settings->declare(*program.add_subcommand("experiments", description));
+  return [settings] { return run_experiments(*settings); };
 }
 
 }  // namespace xgrad::cli

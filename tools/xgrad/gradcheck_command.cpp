@@ -1,11 +1,12 @@
 // xgrad gradcheck: the numeric gradient check of a model built from the same flags as train.
 #include <iostream>
+#include <memory>
 
 #include <xtensor/xview.hpp>
 
-#include "args.hpp"
 #include "commands.hpp"
 #include "data_source.hpp"
+#include "flag_checks.hpp"
 #include "model_flags.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/check/gradcheck.hpp>
@@ -15,43 +16,46 @@ namespace xgrad::cli {
 
 namespace {
 
-const char* const usage = "xgrad gradcheck [flags]";
 const char* const description =
     "Builds the model the Data and Model flags describe (as xgrad train does), feeds it the training data and "
     "checks its gradients numerically: the loss against every parameter (check_graph), then every node in "
     "turn (check_nodes). Prints both reports; exit status 0 when both pass, 1 when a check fails.";
 
-std::vector<FlagGroup> gradcheck_flags() {
-  return {data_flags(),
-          model_flags(),
-          {"Checking",
-           {
-               {"--examples", "N", "Use only the first N training examples (default: all)."},
-               {"--step", "H", "Central-difference step (default 1e-5; 1e-7 with --course)."},
-               {"--course", "", "The notes' setting: epsilon 1e-7 and threshold 1e-7 (CheckOptions::course())."},
-               {"--help", "", "Show this help."},
-           }}};
-}
+// Everything the flags set.
+struct GradcheckSettings {
+  DataFlags data;
+  ModelFlags model;
+  std::size_t examples = 0;  // when examples_flag was given; else all
+  double step = 0.0;         // when step_flag was given; else the options' default
+  bool course = false;
+  CLI::Option* examples_flag = nullptr;
+  CLI::Option* step_flag = nullptr;
 
-}  // namespace
-
-int gradcheck_command(const std::vector<std::string>& words) {
-  const auto groups = gradcheck_flags();
-  if (wants_help(words)) {
-    std::cout << help_text(usage, description, groups);
-    return 0;
+  void declare(CLI::App& command) {
+    data.declare(command);
+    model.declare(command);
+    const std::string checking = "Checking";
+    examples_flag = command.add_option("--examples", examples, "Use only the first N training examples (default: all).")
+                        ->type_name("N")->check(whole_number(1))->group(checking);
+    step_flag = command.add_option("--step", step, "Central-difference step (default 1e-5; 1e-7 with --course).")
+                    ->type_name("H")->check(positive_number())->group(checking);
+    command.add_flag("--course", course, "The notes' setting: epsilon 1e-7 and threshold 1e-7 (CheckOptions::course()).")
+        ->disable_flag_override()->group(checking);
+    command.get_help_ptr()->group(checking);
   }
-  const Args args(words, groups);
-  CheckOptions options = args.has("--course") ? CheckOptions::course() : CheckOptions{};
-  options.step = args.positive("--step", options.step);
-  const LoadedData data = load_data(args);
+};
+
+int run_gradcheck(const GradcheckSettings& settings) {
+  CheckOptions options = settings.course ? CheckOptions::course() : CheckOptions{};
+  if (settings.step_flag->count() > 0) options.step = settings.step;
+  const LoadedData data = settings.data.load();
   const std::size_t available = data.train.examples();
-  const std::size_t examples = args.count("--examples", available);
+  const std::size_t examples = settings.examples_flag->count() > 0 ? settings.examples : available;
   if (examples > available) {
     throw InputError("--examples: expected at most the " + std::to_string(available) + " training examples, got '" +
                      std::to_string(examples) + "'");
   }
-  Model model(read_model_spec(args, data.train.features()));
+  Model model(settings.model.spec(data.train.features()));
   const Matrix X = xt::view(data.train.X, xt::all(), xt::range(0, examples));
   const Matrix Y = xt::view(data.train.Y, xt::all(), xt::range(0, examples));
   model.feed(X, Y);
@@ -65,6 +69,14 @@ int gradcheck_command(const std::vector<std::string>& words) {
   std::cout << "check_graph " << (whole.passed() ? "passed" : "FAILED") << ", check_nodes "
             << (nodes.passed() ? "passed" : "FAILED") << '\n';
   return whole.passed() && nodes.passed() ? 0 : 1;
+}
+
+}  // namespace
+
+CommandRun add_gradcheck_command(CLI::App& program) {
+  auto settings = std::make_shared<GradcheckSettings>();
+  settings->declare(*program.add_subcommand("gradcheck", description));
+  return [settings] { return run_gradcheck(*settings); };
 }
 
 }  // namespace xgrad::cli

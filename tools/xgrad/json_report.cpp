@@ -1,6 +1,6 @@
 #include "json_report.hpp"
 
-#include "output_file.hpp"
+#include "build_info.hpp"
 #include <xgrad/io/atomic_file.hpp>
 
 namespace xgrad::cli {
@@ -33,6 +33,7 @@ nlohmann::ordered_json settings_of(const ModelSpec& spec, const TrainOptions& op
   s["learning_rate"] = options.learning_rate;
   s["iterations"] = options.iterations;
   s["costs_every"] = options.record_every;
+  s.update(build_info());
   return s;
 }
 

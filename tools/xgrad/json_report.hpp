@@ -13,7 +13,8 @@
 
 namespace xgrad::cli {
 
-// {"settings": {"layers": [2, 10, 5, 1], "init": "he", ..., "data": "..."},
+// {"settings": {"layers": [2, 10, 5, 1], "init": "he", ..., "data": "...", and build_info():
+//               "xgrad_version", "blas_kernel", "blas_config", "blas_threads"},
 //  "cost_iterations": [0, 1000, ...], "costs": [...], "final_cost": c,
 //  "train_accuracy": a, "test_accuracy": a or null,
 //  "train_predictions": [[0, 1, ...]], "test_predictions": [[...]] or null}

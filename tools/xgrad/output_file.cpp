@@ -17,21 +17,29 @@ fs::path folder_of(const fs::path& file) {
 
 }  // namespace
 
-void check_output_file(std::string_view flag, const fs::path& file) {
-  const std::string where = std::string(flag) + ": ";
-  if (file.empty()) throw InputError(where + "empty file name");
+void check_output_file(const fs::path& file) {
+  if (file.empty()) throw InputError("empty file name");
   std::error_code ec;
   const fs::path folder = folder_of(file);
-  if (!fs::is_directory(folder, ec)) throw InputError(where + "folder '" + folder.string() + "' does not exist");
-  if (fs::is_directory(file, ec)) throw InputError(where + "'" + file.string() + "' is a folder");
+  if (!fs::is_directory(folder, ec)) throw InputError("folder '" + folder.string() + "' does not exist");
+  if (fs::is_directory(file, ec)) throw InputError("'" + file.string() + "' is a folder");
+}
+
+void check_output_folder(const fs::path& folder) {
+  std::error_code ec;
+  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec)) {
+    throw InputError("'" + folder.string() + "' exists and is not a folder");
+  }
 }
 
 void make_output_folder(std::string_view flag, const fs::path& folder) {
   const std::string where = std::string(flag) + ": ";
-  std::error_code ec;
-  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec)) {
-    throw InputError(where + "'" + folder.string() + "' exists and is not a folder");
+  try {
+    check_output_folder(folder);
+  } catch (const InputError& e) {
+    throw InputError(where + e.what());
   }
+  std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec) throw InputError(where + "cannot create folder '" + folder.string() + "': " + ec.message());
 }

@@ -8,8 +8,12 @@
 namespace xgrad::cli {
 
 // Checks, before a run, that `file` can be created later: its folder exists and `file` is
-// not a folder. Throws InputError "<flag>: ..." naming the path.
-void check_output_file(std::string_view flag, const std::filesystem::path& file);
+// not a folder. Throws InputError naming the path (a flag's validator: see checked_by).
+void check_output_file(const std::filesystem::path& file);
+
+// Checks, before a run, that `folder` is a folder or can be created as one: it is not an
+// existing file. Throws InputError naming the path.
+void check_output_folder(const std::filesystem::path& folder);
 
 // Creates `folder` (and its parents) if needed. Throws InputError "<flag>: cannot create
 // folder '<folder>': <reason>", or when it exists and is not a folder.

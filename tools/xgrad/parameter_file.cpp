@@ -20,16 +20,14 @@ fs::path parameter_destination(const std::string& target) {
 }
 
 void check_parameter_destination(const std::string& target) {
-  if (target.empty()) throw InputError("--save: empty file name");
-  if (!is_folder_target(target)) return check_output_file("--save", parameter_destination(target));
+  if (target.empty()) throw InputError("empty file name");
+  if (!is_folder_target(target)) return check_output_file(parameter_destination(target));
   const fs::path folder = fs::path(target).parent_path();
+  check_output_folder(folder);
   std::error_code ec;
-  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec)) {
-    throw InputError("--save: '" + folder.string() + "' exists and is not a folder");
-  }
   const fs::path parent = folder.has_parent_path() ? folder.parent_path() : fs::path(".");
   if (!fs::is_directory(folder, ec) && !fs::is_directory(parent, ec)) {
-    throw InputError("--save: folder '" + parent.string() + "' does not exist");
+    throw InputError("folder '" + parent.string() + "' does not exist");
   }
 }
 

@@ -14,7 +14,7 @@ namespace xgrad::cli {
 std::filesystem::path parameter_destination(const std::string& target);
 
 // Checks, before a run, that the destination can be written (its folder exists; a '/' target
-// may be a folder still to create). Throws InputError naming --save.
+// may be a folder still to create). Throws InputError naming the path (a flag's validator).
 void check_parameter_destination(const std::string& target);
 
 // Writes every parameter of `graph` (fc1.W, fc1.b, ... in graph order) to the destination

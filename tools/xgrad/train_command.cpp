@@ -1,11 +1,12 @@
 // xgrad train: one model, every knob on the command line.
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 
-#include "args.hpp"
 #include "commands.hpp"
 #include "data_source.hpp"
+#include "flag_checks.hpp"
 #include "gnuplot.hpp"
 #include "json_report.hpp"
 #include "model_flags.hpp"
@@ -21,37 +22,53 @@ namespace xgrad::cli {
 
 namespace {
 
-const char* const usage = "xgrad train [flags]";
 const char* const description =
     "Trains a fully connected binary classifier by full-batch gradient descent, prints the cost every "
     "--print-every iterations (the notes' \"Cost after iteration i: c\" lines), then the training and test "
     "accuracy. Without flags it is the notes' He-initialization run on the course's circles.";
 
-std::vector<FlagGroup> train_flags() {
-  return {data_flags(),
-          model_flags(),
-          {"Training",
-           {
-               {"--lr", "RATE", "Learning rate (default 0.01)."},
-               {"--iterations", "N", "Gradient-descent steps (default 15000)."},
-               {"--print-every", "N", "Print the cost every N iterations (default 1000; 0: never)."},
-               {"--record-every", "N", "Record the cost for --json and --plots every N iterations (default 1000)."},
-           }},
-          {"Output",
-           {
-               {"--json", "FILE", "Write the settings, recorded costs, accuracies and predictions as JSON."},
-               {"--save", "FILE", "Write the trained parameters (fc1.W, fc1.b, ...) for numpy: FILE.npz (\".npz\" appended if missing), or FILE/NAME.npy each when FILE ends with '/'."},
-               {"--plots", "DIR", "Write the cost curve and, for 2-feature data, the decision boundary: gnuplot data, script and PNGs."},
-               {"--help", "", "Show this help."},
-           }}};
+// The defaults of the Training flags: the notes' He run.
+TrainOptions notes_training() {
+  TrainOptions options;
+  options.learning_rate = 0.01;
+  options.iterations = 15000;
+  options.print_every = 1000;
+  options.record_every = 1000;
+  return options;
 }
 
-void check_plot_folder(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (std::filesystem::exists(folder, ec) && !std::filesystem::is_directory(folder, ec)) {
-    throw InputError("--plots: '" + folder.string() + "' exists and is not a folder");
+// Everything the flags set.
+struct TrainSettings {
+  DataFlags data;
+  ModelFlags model;
+  TrainOptions options = notes_training();
+  std::string json, save, plots;  // empty: not asked for
+
+  void declare(CLI::App& command) {
+    data.declare(command);
+    model.declare(command);
+    const std::string training = "Training", output = "Output";
+    command.add_option("--lr", options.learning_rate, "Learning rate (default 0.01).")
+        ->type_name("RATE")->check(positive_number())->group(training);
+    command.add_option("--iterations", options.iterations, "Gradient-descent steps (default 15000).")
+        ->type_name("N")->check(whole_number(1))->group(training);
+    command.add_option("--print-every", options.print_every, "Print the cost every N iterations (default 1000; 0: never).")
+        ->type_name("N")->check(whole_number(0))->group(training);
+    command.add_option("--record-every", options.record_every,
+                       "Record the cost for --json and --plots every N iterations (default 1000).")
+        ->type_name("N")->check(whole_number(1))->group(training);
+    command.add_option("--json", json, "Write the settings (with the xgrad version and the BLAS kernel and threads), "
+                                       "recorded costs, accuracies and predictions as JSON.")
+        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(output);
+    command.add_option("--save", save, "Write the trained parameters (fc1.W, fc1.b, ...) for numpy: FILE.npz (\".npz\" "
+                                       "appended if missing), or FILE/NAME.npy each when FILE ends with '/'.")
+        ->type_name("FILE")->check(checked_by(check_parameter_destination))->group(output);
+    command.add_option("--plots", plots, "Write the cost curve and, for 2-feature data, the decision boundary: gnuplot "
+                                         "data, script and PNGs.")
+        ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(output);
+    command.get_help_ptr()->group(output);
   }
-}
+};
 
 void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedData& data,
                 const TrainOptions& options, const RunOutcome& outcome) {
@@ -75,29 +92,11 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
   }
 }
 
-}  // namespace
-
-int train_command(const std::vector<std::string>& words) {
-  const auto groups = train_flags();
-  if (wants_help(words)) {
-    std::cout << help_text(usage, description, groups);
-    return 0;
-  }
-  const Args args(words, groups);
-  TrainOptions options;
-  options.learning_rate = args.positive("--lr", 0.01);
-  options.iterations = args.count("--iterations", 15000);
-  options.print_every = args.count("--print-every", 1000, 0);
-  options.record_every = args.count("--record-every", 1000);
+int run_train(const TrainSettings& settings) {
+  TrainOptions options = settings.options;
   options.stop_on_non_finite = true;
-  const auto json = args.text("--json");
-  if (json) check_output_file("--json", *json);
-  const auto save = args.text("--save");
-  if (save) check_parameter_destination(*save);
-  const auto plots = args.text("--plots");
-  if (plots) check_plot_folder(*plots);
-  const LoadedData data = load_data(args);
-  Model model(read_model_spec(args, data.train.features()));
+  const LoadedData data = settings.data.load();
+  Model model(settings.model.spec(data.train.features()));
   model.feed(data.train.X, data.train.Y);  // a spec that does not fit the data fails before any output
 
   std::cout << "data: " << data.description << "\nmodel: " << model.spec().describe() << "\ntraining: "
@@ -113,13 +112,23 @@ int train_command(const std::vector<std::string>& words) {
   } else {
     std::cout << "test accuracy: no test set (give one with --test-data)\n";
   }
-  if (json) {
-    write_json(*json, run_report(model.spec(), options, data.description, outcome));
-    std::cout << "wrote " << *json << '\n';
+  if (!settings.json.empty()) {
+    write_json(settings.json, run_report(model.spec(), options, data.description, outcome));
+    std::cout << "wrote " << settings.json << '\n';
   }
-  if (save) std::cout << "saved the parameters to " << save_parameters(*save, model.graph()).string() << '\n';
-  if (plots) draw_plots(*plots, model, data, options, outcome);
+  if (!settings.save.empty()) {
+    std::cout << "saved the parameters to " << save_parameters(settings.save, model.graph()).string() << '\n';
+  }
+  if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
   return 0;
+}
+
+}  // namespace
+
+CommandRun add_train_command(CLI::App& program) {
+  auto settings = std::make_shared<TrainSettings>();
+  settings->declare(*program.add_subcommand("train", description));
+  return [settings] { return run_train(*settings); };
 }
 
 }  // namespace xgrad::cli

@@ -1,0 +1,60 @@
+// What a flag's value must be, declared with the flag (CLI::Option::check / transform). A
+// value that does not qualify makes CLI11 throw CLI::ValidationError
+// "<flag>: expected <requirement>, got '<value>'", which main prints as one error line with
+// exit status 2. The validators carry no description: each flag's help says what it takes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace xgrad::cli {
+
+CLI::Validator positive_number();      // a finite number > 0
+CLI::Validator non_negative_number();  // a finite number >= 0
+CLI::Validator fraction();             // a number in (0, 1]
+
+// Decimal digits only (no sign, no exponent) naming a number from `min` to `max`.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+
+// A seed as numpy takes it: a whole number from 0 to 2^32 - 1 (or `max`).
+CLI::Validator seed_number(std::uint64_t max = 4294967295u);
+
+// Not empty (the file itself is checked by whoever reads it).
+CLI::Validator file_name();
+
+// One of `choices`, spelled exactly.
+CLI::Validator one_of(std::vector<std::string> choices);
+
+// A transform for an option bound to an enum: one of the names, replaced by its enum's
+// value so that CLI11 stores the enum.
+template <class Enum>
+CLI::Validator enum_named(const std::vector<std::pair<std::string, Enum>>& names) {
+  std::vector<std::string> choices;
+  for (const auto& entry : names) choices.push_back(entry.first);
+  CLI::Validator known = one_of(choices);
+  return CLI::Validator(
+      [names, known](std::string& value) {
+        std::string problem = known(value);
+        if (!problem.empty()) return problem;
+        for (const auto& [name, e] : names) {
+          if (name == value) value = std::to_string(static_cast<long long>(e));
+        }
+        return std::string();
+      },
+      known.get_description());
+}
+
+// Comma-separated layer sizes, each a whole number >= 1 ("20,3,1").
+CLI::Validator layer_sizes();
+
+// A check that throws InputError naming what is wrong with a value (without the flag), as
+// a validator whose failure names the flag.
+CLI::Validator checked_by(std::function<void(const std::string&)> check);
+
+}  // namespace xgrad::cli
