@@ -92,9 +92,9 @@ class Log final : public Node {
 // The textbook softmax cross-entropy over classes (rows) of logits z and one-hot labels y:
 // value = -(1/m) sum y log softmax(z); dz += g (p - y) / m, valid when each column of y is
 // one-hot (sums to 1).
-class SoftmaxCrossEntropy final : public Node {
+class TextbookSoftmaxCrossEntropy final : public Node {
  public:
-  SoftmaxCrossEntropy(std::string name, Node& z, Node& y) : Node(std::move(name), {&z, &y}, 1) {}
+  TextbookSoftmaxCrossEntropy(std::string name, Node& z, Node& y) : Node(std::move(name), {&z, &y}, 1) {}
   std::string_view kind() const override { return "softmax_cross_entropy"; }
   std::size_t columns(std::size_t) const override { return 1; }
   InputDomain input_domain(std::size_t i) const override {
@@ -266,7 +266,7 @@ BOOST_AUTO_TEST_CASE(textbook_softmax_cross_entropy_with_one_hot_labels_passes) 
   auto& y = g.input("y", 4);
   CheckOptions o;
   o.batch = 5;
-  const CheckReport r = check_node(g.add<SoftmaxCrossEntropy>("cost", z, y), o);
+  const CheckReport r = check_node(g.add<TextbookSoftmaxCrossEntropy>("cost", z, y), o);
   BOOST_TEST(r.passed(), r.to_string());
   for (std::size_t c = 0; c < 5; ++c) {
     double column = 0.0;

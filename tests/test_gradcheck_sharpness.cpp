@@ -66,6 +66,25 @@ std::vector<Kind> kinds() {
          auto& a = g.input("a", 3);
          return std::make_unique<Add>("sum", std::vector<Node*>{&a, &g.input("b", 3)});
        }},
+      {"tanh", [](Graph& g, RandomState&) { return std::make_unique<Tanh>("tanh", g.input("x", 3)); }},
+      {"leaky_relu",
+       [](Graph& g, RandomState&) { return std::make_unique<LeakyRelu>("leaky_relu", g.input("x", 3), 0.1); }},
+      {"softmax", [](Graph& g, RandomState&) { return std::make_unique<Softmax>("softmax", g.input("z", 4)); }},
+      {"softmax_cross_entropy (one-hot)",
+       [](Graph& g, RandomState&) {
+         auto& z = g.input("z", 3);
+         return std::make_unique<SoftmaxCrossEntropy>("cost", z, g.input("y", 3));
+       }},
+      {"softmax_cross_entropy (class indices)",
+       [](Graph& g, RandomState&) {
+         auto& z = g.input("z", 3);
+         return std::make_unique<SoftmaxCrossEntropy>("cost", z, g.input("y", 1));
+       }},
+      {"mean_squared_error",
+       [](Graph& g, RandomState&) {
+         auto& p = g.input("p", 2);
+         return std::make_unique<MeanSquaredError>("cost", p, g.input("t", 2));
+       }},
   };
 }
 
