@@ -74,6 +74,15 @@ Parameter* Graph::find_parameter(const std::string& name) const {
   return nullptr;
 }
 
+std::vector<Node*> Graph::declaring_nodes(const Parameter& p) const {
+  std::vector<Node*> declaring;
+  for (Node* n : order_) {
+    const auto params = n->parameters();
+    if (std::find(params.begin(), params.end(), &p) != params.end()) declaring.push_back(n);
+  }
+  return declaring;
+}
+
 void Graph::set_loss(Node& loss) {
   if (!owns(&loss)) throw InputError("graph: loss node '" + loss.name() + "' is not in this graph");
   if (loss.rows() != 1 || loss.columns(2) != 1) {

@@ -71,6 +71,8 @@ class Graph {
   std::span<RandomStream* const> random_streams() const { return stream_order_; }
   Node* find(const std::string& name) const;
   Parameter* find_parameter(const std::string& name) const;
+  // The nodes whose parameters() list p, in graph order (empty: no node declares it).
+  std::vector<Node*> declaring_nodes(const Parameter& p) const;
 
  private:
   void adopt(std::unique_ptr<Node> node);

@@ -77,6 +77,10 @@ class Node {
   virtual RandomStream* random_stream() const { return nullptr; }
   // Columns of value for a batch: batch, or 1 for scalar nodes such as losses.
   virtual std::size_t columns(std::size_t batch) const { return batch; }
+  // True when column j of value depends only on column j of every input (and on the
+  // parameters), for any batch size, with no random draws: a gradient checker may then
+  // check input entries on one column at a time (after resize(1)). It verifies the claim.
+  virtual bool column_separable() const { return false; }
 
   const std::string& name() const { return name_; }
   std::span<Node* const> inputs() const { return inputs_; }

@@ -13,6 +13,7 @@ class LeakyRelu final : public Node {
   // Requires a finite slope (InputError naming the value otherwise); 0.01 is the usual one.
   LeakyRelu(std::string name, Node& input, double slope = 0.01);
   std::string_view kind() const override { return "leaky_relu"; }
+  bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx += g where x > 0, g * slope elsewhere.
   void backward() override;

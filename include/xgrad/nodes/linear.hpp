@@ -13,6 +13,7 @@ class Linear final : public Node {
   // Throws InputError naming the shapes ("fc2: W is 3x20 but its input has 10 rows").
   Linear(std::string name, Node& input, Parameter& W, Parameter& b);
   std::string_view kind() const override { return "linear"; }
+  bool column_separable() const override { return true; }
 
   void forward(Mode mode) override;
   // dW += dZ A^T, db += row sums of dZ, and dA += W^T dZ when the input requires it.

@@ -12,6 +12,7 @@ class Relu final : public Node {
  public:
   Relu(std::string name, Node& input);
   std::string_view kind() const override { return "relu"; }
+  bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   void backward() override;
   std::vector<Kink> kinks() const override { return {{0, 0.0}}; }

@@ -13,6 +13,7 @@ class Sigmoid final : public Node {
  public:
   Sigmoid(std::string name, Node& input);
   std::string_view kind() const override { return "sigmoid"; }
+  bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx += g * s * (1 - s)
   void backward() override;

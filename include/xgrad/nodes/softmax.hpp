@@ -13,6 +13,7 @@ class Softmax final : public Node {
  public:
   Softmax(std::string name, Node& input);
   std::string_view kind() const override { return "softmax"; }
+  bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx_i += y_i * (g_i - sum_j g_j y_j), column by column.
   void backward() override;

@@ -12,6 +12,7 @@ class Tanh final : public Node {
  public:
   Tanh(std::string name, Node& input);
   std::string_view kind() const override { return "tanh"; }
+  bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   void backward() override;
 };
