@@ -17,10 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
-
 // Closes and removes the temporary file unless release() was called.
 class TemporaryFile {
  public:
@@ -39,8 +35,8 @@ class TemporaryFile {
       if (fd_ >= 0 || errno != EEXIST) break;
     }
     if (fd_ < 0) {
-      fail(target, "cannot write: cannot create a temporary file in '" + folder.string() +
-                       "': " + std::strerror(errno));
+      throw FileError(target, "cannot write: cannot create a temporary file in '" + folder.string() +
+                                  "': " + std::strerror(errno));
     }
   }
   TemporaryFile(const TemporaryFile&) = delete;
@@ -93,14 +89,14 @@ void sync_folder(const fs::path& file) {
 void write_file_atomically(const fs::path& file, std::string_view bytes) {
   TemporaryFile temporary(file);
   if (const int error = write_all(temporary.fd(), bytes); error != 0) {
-    fail(file, std::string("cannot write: ") + std::strerror(error));
+    throw FileError(file, std::string("cannot write: ") + std::strerror(error));
   }
-  if (::fsync(temporary.fd()) != 0) fail(file, std::string("cannot write: fsync: ") + std::strerror(errno));
+  if (::fsync(temporary.fd()) != 0) throw FileError(file, std::string("cannot write: fsync: ") + std::strerror(errno));
   if (const int error = temporary.close(); error != 0) {
-    fail(file, std::string("cannot write: close: ") + std::strerror(error));
+    throw FileError(file, std::string("cannot write: close: ") + std::strerror(error));
   }
   if (::rename(temporary.path().c_str(), file.c_str()) != 0) {
-    fail(file, std::string("cannot write: ") + std::strerror(errno));
+    throw FileError(file, std::string("cannot write: ") + std::strerror(errno));
   }
   temporary.release();
   sync_folder(file);

@@ -100,13 +100,13 @@ Table read_table(const fs::path& file) {
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
   }
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
-  if (lines.empty()) throw FileError(file.string() + ": no data (only blank lines)");
+  if (lines.empty()) throw FileError(file, "no data (only blank lines)");
 
   if (trim(lines[0]).empty()) throw FileError(location(file, 1) + "blank line before the end of the data");
   std::size_t first = 0;
   const std::size_t columns = split_fields(lines[0]).size();
   if (is_header(split_fields(lines[0]))) first = 1;
-  if (first == lines.size()) throw FileError(file.string() + ": no data rows after the header line");
+  if (first == lines.size()) throw FileError(file, "no data rows after the header line");
 
   Table table{Matrix({lines.size() - first, columns}), {}};
   for (std::size_t i = first; i < lines.size(); ++i) {
@@ -137,9 +137,9 @@ Dataset load_csv_dataset(const fs::path& file) {
   const std::size_t rows = table.values.shape(0);
   const std::size_t columns = table.values.shape(1);
   if (columns < 2) {
-    throw FileError(file.string() + ": " + std::to_string(columns) +
-                    " column; a data set needs at least one feature column and a 0/1 label in the "
-                    "last column");
+    throw FileError(file, std::to_string(columns) +
+                              " column; a data set needs at least one feature column and a 0/1 label in the "
+                              "last column");
   }
   Dataset data{Matrix({columns - 1, rows}), Matrix({1, rows})};
   for (std::size_t r = 0; r < rows; ++r) {

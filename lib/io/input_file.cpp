@@ -13,24 +13,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
-
 }  // namespace
 
 std::uintmax_t check_input_file(const fs::path& file) {
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
-  if (status.type() == fs::file_type::not_found) fail(file, "no such file");
-  if (ec) fail(file, "cannot read: " + ec.message());
-  if (fs::is_directory(status)) fail(file, "is a directory, not a file");
-  if (!fs::is_regular_file(status)) fail(file, "is not a regular file");
+  if (status.type() == fs::file_type::not_found) throw FileError(file, "no such file");
+  if (ec) throw FileError(file, "cannot read: " + ec.message());
+  if (fs::is_directory(status)) throw FileError(file, "is a directory, not a file");
+  if (!fs::is_regular_file(status)) throw FileError(file, "is not a regular file");
   const std::uintmax_t size = fs::file_size(file, ec);
-  if (ec) fail(file, "cannot read: " + ec.message());
-  if (size == 0) fail(file, "empty file");
+  if (ec) throw FileError(file, "cannot read: " + ec.message());
+  if (size == 0) throw FileError(file, "empty file");
   std::ifstream probe(file, std::ios::binary);
-  if (!probe) fail(file, std::string("cannot read: ") + std::strerror(errno));
+  if (!probe) throw FileError(file, std::string("cannot read: ") + std::strerror(errno));
   return size;
 }
 
@@ -39,7 +35,7 @@ std::string read_input_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::string bytes(size, '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (!in || static_cast<std::uintmax_t>(in.gcount()) != size) fail(file, "read failed");
+  if (!in || static_cast<std::uintmax_t>(in.gcount()) != size) throw FileError(file, "read failed");
   return bytes;
 }
 

@@ -30,10 +30,6 @@ struct MatVarFreer {
 using MatFile = std::unique_ptr<mat_t, MatCloser>;
 using MatVar = std::unique_ptr<matvar_t, MatVarFreer>;
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
-
 std::string class_name(matio_classes c) {
   switch (c) {
     case MAT_C_EMPTY: return "empty";
@@ -87,13 +83,13 @@ class Mat5Checker {
     while (pos < bytes.size()) {
       const std::size_t remaining = bytes.size() - pos;
       if (remaining < 8) {
-        fail(file_, "truncated: " + std::to_string(remaining) + " stray bytes after the last complete variable");
+        throw FileError(file_, "truncated: " + std::to_string(remaining) + " stray bytes after the last complete variable");
       }
       const auto [type, length, small] = tag(bytes, pos);
       if (length > remaining - 8) {
-        fail(file_, "truncated: the element at byte " + std::to_string(pos) + " declares " +
-                        std::to_string(length) + " bytes but the file ends " + std::to_string(remaining - 8) +
-                        " bytes after its tag");
+        throw FileError(file_, "truncated: the element at byte " + std::to_string(pos) + " declares " +
+                                   std::to_string(length) + " bytes but the file ends " + std::to_string(remaining - 8) +
+                                   " bytes after its tag");
       }
       const std::string_view content = bytes.substr(pos + 8, small ? 0 : length);
       if (type == mi_matrix) matrix(content, pos, 1);
@@ -128,7 +124,7 @@ class Mat5Checker {
   }
 
   [[noreturn]] void damaged(std::size_t variable_at, const std::string& what) const {
-    fail(file_, "damaged: the variable at byte " + std::to_string(variable_at) + " " + what);
+    throw FileError(file_, "damaged: the variable at byte " + std::to_string(variable_at) + " " + what);
   }
 
   // A variable: array flags (its class), dimensions, then sub-elements. matio allocates per
@@ -203,11 +199,11 @@ class Mat5Checker {
 void check_mat5_framing(const fs::path& file, std::uintmax_t size) {
   const std::string bytes = detail::read_input_file(file);
   if (bytes.size() < 128) {
-    fail(file, "truncated: " + std::to_string(size) + " bytes, shorter than a MAT 5 header");
+    throw FileError(file, "truncated: " + std::to_string(size) + " bytes, shorter than a MAT 5 header");
   }
   const bool little = bytes[126] == 'I' && bytes[127] == 'M';
   if (!little && !(bytes[126] == 'M' && bytes[127] == 'I')) {
-    fail(file, "not a valid MAT 5 file (bad byte-order mark)");
+    throw FileError(file, "not a valid MAT 5 file (bad byte-order mark)");
   }
   Mat5Checker(file, little).top_level(bytes);
 }
@@ -240,8 +236,8 @@ void check_mat4_framing(const fs::path& file, std::uintmax_t size) {
                                        : "damaged MAT 4 file (";
     std::array<unsigned char, 20> header{};
     if (size - pos < header.size() || !in.read(reinterpret_cast<char*>(header.data()), header.size())) {
-      if (index == 1) fail(file, bad + "shorter than a variable header)");
-      fail(file, "truncated: " + std::to_string(size - pos) + " stray bytes after the last complete variable");
+      if (index == 1) throw FileError(file, bad + "shorter than a variable header)");
+      throw FileError(file, "truncated: " + std::to_string(size - pos) + " stray bytes after the last complete variable");
     }
     auto word = [&header](int k, bool swap) {
       std::uint32_t v = 0;
@@ -255,24 +251,24 @@ void check_mat4_framing(const fs::path& file, std::uintmax_t size) {
       type = word(0, true);
     }
     if (type > 1052 || type / 100 % 10 != 0 || type / 10 % 10 > 5 || type % 10 > 2) {
-      fail(file, bad + which + " has type code " + std::to_string(static_cast<std::int32_t>(word(0, false))) + ")");
+      throw FileError(file, bad + which + " has type code " + std::to_string(static_cast<std::int32_t>(word(0, false))) + ")");
     }
     const auto rows = static_cast<std::int32_t>(word(1, swap));
     const auto cols = static_cast<std::int32_t>(word(2, swap));
     const auto imaginary = static_cast<std::int32_t>(word(3, swap));
     const auto name_length = static_cast<std::int32_t>(word(4, swap));
     if (rows < 0 || cols < 0 || (imaginary != 0 && imaginary != 1) || name_length < 1) {
-      fail(file, bad + which + " declares " + std::to_string(rows) + "x" + std::to_string(cols) +
-                     ", imaginary flag " + std::to_string(imaginary) + ", name length " +
-                     std::to_string(name_length) + ")");
+      throw FileError(file, bad + which + " declares " + std::to_string(rows) + "x" + std::to_string(cols) +
+                                ", imaginary flag " + std::to_string(imaginary) + ", name length " +
+                                std::to_string(name_length) + ")");
     }
     const std::uintmax_t remaining = size - pos - header.size();
     const std::uintmax_t elements = std::uintmax_t(rows) * std::uintmax_t(cols);
     const std::uintmax_t bytes_per_element = element_size[type / 10 % 10] * (imaginary != 0 ? 2 : 1);
     if (std::uintmax_t(name_length) > remaining || elements > (remaining - name_length) / bytes_per_element) {
-      fail(file, "truncated: " + which + " declares a " + std::to_string(name_length) + "-byte name and " +
-                     std::to_string(rows) + "x" + std::to_string(cols) + (imaginary != 0 ? " complex" : "") +
-                     " elements but only " + std::to_string(remaining) + " bytes follow its header");
+      throw FileError(file, "truncated: " + which + " declares a " + std::to_string(name_length) + "-byte name and " +
+                                std::to_string(rows) + "x" + std::to_string(cols) + (imaginary != 0 ? " complex" : "") +
+                                " elements but only " + std::to_string(remaining) + " bytes follow its header");
     }
     pos += header.size() + name_length + elements * bytes_per_element;
     in.seekg(static_cast<std::streamoff>(pos));
@@ -283,7 +279,7 @@ MatFile open_mat(const fs::path& file) {
   const std::uintmax_t size = detail::check_input_file(file);
   if (!has_mat5_header(file, size)) check_mat4_framing(file, size);
   MatFile mat(Mat_Open(file.c_str(), MAT_ACC_RDONLY));
-  if (!mat) fail(file, "not a MAT file (matio cannot open it)");
+  if (!mat) throw FileError(file, "not a MAT file (matio cannot open it)");
   if (Mat_GetVersion(mat.get()) == MAT_FT_MAT5) check_mat5_framing(file, size);
   if (Mat_GetVersion(mat.get()) == MAT_FT_MAT4) check_mat4_framing(file, size);
   return mat;
@@ -310,24 +306,24 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
   MatVar info{Mat_VarReadInfo(mat, name.c_str())};
   if (!info) {
     const std::vector<std::string> names = variable_names(mat);
-    if (names.empty()) fail(file, "no " + variable + ": no variables could be read (not a MAT file, or a damaged one)");
+    if (names.empty()) throw FileError(file, "no " + variable + ": no variables could be read (not a MAT file, or a damaged one)");
     std::string list;
     for (const auto& n : names) {
       if (!list.empty()) list += ", ";
       list += n;
     }
-    fail(file, "no " + variable + " (the file has: " + list + ")");
+    throw FileError(file, "no " + variable + " (the file has: " + list + ")");
   }
-  if (info->class_type == MAT_C_EMPTY) fail(file, variable + " is empty");
+  if (info->class_type == MAT_C_EMPTY) throw FileError(file, variable + " is empty");
   if (!is_numeric(info->class_type)) {
     const std::string kind = class_name(info->class_type);
     const bool vowel = std::string_view("aeiou").find(kind[0]) != std::string_view::npos;
-    fail(file, variable + " is " + (vowel ? "an " : "a ") + kind + ", not a numeric matrix");
+    throw FileError(file, variable + " is " + (vowel ? "an " : "a ") + kind + ", not a numeric matrix");
   }
-  if (info->isComplex) fail(file, variable + " is complex (" + class_name(info->class_type) + "); expected real numbers");
+  if (info->isComplex) throw FileError(file, variable + " is complex (" + class_name(info->class_type) + "); expected real numbers");
   if (info->rank != 2) {
-    fail(file, variable + " is " + std::to_string(info->rank) + "-D (" + dims_text(*info) +
-                   "); expected a 2-D matrix");
+    throw FileError(file, variable + " is " + std::to_string(info->rank) + "-D (" + dims_text(*info) +
+                              "); expected a 2-D matrix");
   }
 
   // Deflate expands at most 1032:1, so no file holds more elements than that many times its
@@ -337,23 +333,23 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
   std::uintmax_t elements = 1;
   for (int k = 0; k < info->rank; ++k) {
     if (info->dims[k] != 0 && elements > limit / info->dims[k]) {
-      fail(file, variable + " declares " + dims_text(*info) + " elements, more than the file can hold (damaged file?)");
+      throw FileError(file, variable + " declares " + dims_text(*info) + " elements, more than the file can hold (damaged file?)");
     }
     elements *= info->dims[k];
   }
 
   MatVar var{Mat_VarRead(mat, name.c_str())};
-  if (!var) fail(file, "cannot read " + variable + " (corrupt file?)");
-  if (var->rank != 2) fail(file, variable + " changed rank while being read (corrupt file?)");
+  if (!var) throw FileError(file, "cannot read " + variable + " (corrupt file?)");
+  if (var->rank != 2) throw FileError(file, variable + " changed rank while being read (corrupt file?)");
   const std::size_t rows = var->dims[0];
   const std::size_t cols = var->dims[1];
-  if (rows == 0 || cols == 0) fail(file, variable + " is empty (" + dims_text(*var) + ")");
+  if (rows == 0 || cols == 0) throw FileError(file, variable + " is empty (" + dims_text(*var) + ")");
   const std::size_t element_size = Mat_SizeOf(var->data_type);
   if (element_size == 0 || rows > std::numeric_limits<std::size_t>::max() / cols / element_size) {
-    fail(file, variable + " has an unusable size " + dims_text(*var) + " (corrupt file?)");
+    throw FileError(file, variable + " has an unusable size " + dims_text(*var) + " (corrupt file?)");
   }
   if (var->data == nullptr || var->nbytes < rows * cols * element_size) {
-    fail(file, "cannot read the data of " + variable + " (corrupt file?)");
+    throw FileError(file, "cannot read the data of " + variable + " (corrupt file?)");
   }
 
   Matrix out({rows, cols});
@@ -369,8 +365,8 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
     case MAT_T_INT64: convert<std::int64_t>(var->data, rows, cols, out); break;
     case MAT_T_UINT64: convert<std::uint64_t>(var->data, rows, cols, out); break;
     default:
-      fail(file, variable + " holds data of matio type " + std::to_string(static_cast<int>(var->data_type)) +
-                     ", not a number type");
+      throw FileError(file, variable + " holds data of matio type " + std::to_string(static_cast<int>(var->data_type)) +
+                                ", not a number type");
   }
   return out;
 }
@@ -404,8 +400,8 @@ TrainTest load_mat_train_test(const fs::path& file, const std::string& x_train, 
   MatFile mat = open_mat(file);
   TrainTest sets{read_dataset(mat.get(), file, x_train, y_train), read_dataset(mat.get(), file, x_test, y_test)};
   if (sets.train.features() != sets.test.features()) {
-    fail(file, "the training set (" + x_train + ") has " + std::to_string(sets.train.features()) +
-                   " features but the test set (" + x_test + ") has " + std::to_string(sets.test.features()));
+    throw FileError(file, "the training set (" + x_train + ") has " + std::to_string(sets.train.features()) +
+                              " features but the test set (" + x_test + ") has " + std::to_string(sets.test.features()));
   }
   return sets;
 }

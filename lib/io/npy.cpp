@@ -31,11 +31,8 @@ constexpr std::string_view npy_magic = "\x93NUMPY";
 
 using detail::printable;
 
-// `source` names what is read: a path, or "<archive>: entry 'a.npy'".
-[[noreturn]] void fail(const std::string& source, const std::string& problem) {
-  throw FileError(source + ": " + problem);
-}
-
+// The `file`/`source` strings below name what is read, for FileError: a path, or
+// "<archive>: entry 'a.npy'".
 struct HeaderValue {
   enum class Kind { string, boolean, tuple } kind;
   std::string text;
@@ -75,8 +72,8 @@ class HeaderParser {
   [[noreturn]] void error(const std::string& what) const {
     std::string_view shown = text_;
     while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.remove_suffix(1);
-    fail(file_, "bad header dict: " + what + " at offset " + std::to_string(pos_) + " of \"" +
-                    printable(shown) + "\"");
+    throw FileError(file_, "bad header dict: " + what + " at offset " + std::to_string(pos_) + " of \"" +
+                               printable(shown) + "\"");
   }
 
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
@@ -190,8 +187,8 @@ Dtype parse_dtype(const std::string& descr, const std::string& file) {
   if (rest == "i8") return {'i', 8, swap, "int64"};
   if (rest == "i4") return {'i', 4, swap, "int32"};
   if (rest == "b1" || rest == "?") return {'b', 1, false, "bool"};
-  fail(file, "unsupported dtype '" + printable(descr) +
-                 "' (supported: float64, float32, int64, int32, bool, either byte order)");
+  throw FileError(file, "unsupported dtype '" + printable(descr) +
+                            "' (supported: float64, float32, int64, int32, bool, either byte order)");
 }
 
 struct NpyLayout {
@@ -221,25 +218,25 @@ NpyLayout parse_layout(std::string_view header, std::size_t data_offset, std::ui
                                        : key == "fortran_order" ? &fortran_order
                                        : key == "shape"         ? &shape
                                                                 : nullptr;
-    if (slot == nullptr) fail(file, "bad header dict: unexpected key '" + printable(key) + "'");
-    if (slot->has_value()) fail(file, "bad header dict: duplicate key '" + key + "'");
+    if (slot == nullptr) throw FileError(file, "bad header dict: unexpected key '" + printable(key) + "'");
+    if (slot->has_value()) throw FileError(file, "bad header dict: duplicate key '" + key + "'");
     *slot = std::move(value);
   }
   for (const auto& [slot, key] : {std::pair{&descr, "descr"}, std::pair{&fortran_order, "fortran_order"},
                                   std::pair{&shape, "shape"}}) {
-    if (!slot->has_value()) fail(file, std::string("bad header dict: missing key '") + key + "'");
+    if (!slot->has_value()) throw FileError(file, std::string("bad header dict: missing key '") + key + "'");
   }
-  if (descr->kind != HeaderValue::Kind::string) fail(file, "bad header dict: 'descr' is not a string");
+  if (descr->kind != HeaderValue::Kind::string) throw FileError(file, "bad header dict: 'descr' is not a string");
   if (fortran_order->kind != HeaderValue::Kind::boolean) {
-    fail(file, "bad header dict: 'fortran_order' is not True or False");
+    throw FileError(file, "bad header dict: 'fortran_order' is not True or False");
   }
-  if (shape->kind != HeaderValue::Kind::tuple) fail(file, "bad header dict: 'shape' is not a tuple");
+  if (shape->kind != HeaderValue::Kind::tuple) throw FileError(file, "bad header dict: 'shape' is not a tuple");
 
   const std::vector<std::uint64_t>& dims = shape->dims;
-  if (dims.empty()) fail(file, "0-D (scalar) array; expected a 1-D or 2-D array");
+  if (dims.empty()) throw FileError(file, "0-D (scalar) array; expected a 1-D or 2-D array");
   if (dims.size() > 2) {
-    fail(file, std::to_string(dims.size()) + "-D array (shape " + join_dims(dims) +
-                   "); expected a 1-D or 2-D array");
+    throw FileError(file, std::to_string(dims.size()) + "-D array (shape " + join_dims(dims) +
+                              "); expected a 1-D or 2-D array");
   }
   Dtype dtype = parse_dtype(descr->text, file);
 
@@ -247,7 +244,7 @@ NpyLayout parse_layout(std::string_view header, std::size_t data_offset, std::ui
   std::size_t bytes = dtype.itemsize;
   for (const std::uint64_t d : dims) {
     if (d > max || (d != 0 && bytes > max / d)) {
-      fail(file, "declared shape " + join_dims(dims) + " " + dtype.name + " overflows a byte count");
+      throw FileError(file, "declared shape " + join_dims(dims) + " " + dtype.name + " overflows a byte count");
     }
     bytes *= static_cast<std::size_t>(d);
   }
@@ -256,7 +253,7 @@ NpyLayout parse_layout(std::string_view header, std::size_t data_offset, std::ui
     const std::string declared = "header declares " + join_dims(dims) + " " + dtype.name + " (" +
                                  std::to_string(bytes) + " bytes of data) but the file has " +
                                  std::to_string(available);
-    fail(file, (available < bytes ? "truncated: " : "trailing bytes after the data: ") + declared);
+    throw FileError(file, (available < bytes ? "truncated: " : "trailing bytes after the data: ") + declared);
   }
   const bool one_d = dims.size() == 1;
   return {std::move(dtype), fortran_order->flag, one_d ? 1 : static_cast<std::size_t>(dims[0]),
@@ -282,8 +279,8 @@ double element(const char* p, const Dtype& dtype, std::size_t index, const std::
     default: {
       const auto byte = static_cast<unsigned char>(*p);
       if (byte > 1) {
-        fail(file, "bool element " + std::to_string(index) + " holds byte value " +
-                       std::to_string(byte) + " (neither 0 nor 1)");
+        throw FileError(file, "bool element " + std::to_string(index) + " holds byte value " +
+                                  std::to_string(byte) + " (neither 0 nor 1)");
       }
       return byte;
     }
@@ -295,19 +292,19 @@ double element(const char* p, const Dtype& dtype, std::size_t index, const std::
 Matrix parse_npy(std::string_view bytes, const std::string& source) {
   const std::size_t size = bytes.size();
   if (bytes.substr(0, 6) != npy_magic) {
-    fail(source, "not a .npy file (bad magic string: expected \"\\x93NUMPY\", found \"" +
-                     printable(bytes.substr(0, 6)) + "\")");
+    throw FileError(source, "not a .npy file (bad magic string: expected \"\\x93NUMPY\", found \"" +
+                                printable(bytes.substr(0, 6)) + "\")");
   }
-  if (size < 10) fail(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
+  if (size < 10) throw FileError(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
   const auto major = static_cast<unsigned char>(bytes[6]);
   const auto minor = static_cast<unsigned char>(bytes[7]);
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-    fail(source, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
-                     " (supported: 1.0, 2.0, 3.0)");
+    throw FileError(source, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
+                                " (supported: 1.0, 2.0, 3.0)");
   }
   const std::size_t length_bytes = major == 1 ? 2 : 4;
   if (size < 8 + length_bytes) {
-    fail(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
+    throw FileError(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
   }
   std::size_t header_length = 0;
   for (std::size_t i = 0; i < length_bytes; ++i) {
@@ -315,8 +312,8 @@ Matrix parse_npy(std::string_view bytes, const std::string& source) {
   }
   const std::size_t data_offset = 8 + length_bytes + header_length;
   if (size < data_offset) {
-    fail(source, "truncated header: the header length field says " + std::to_string(header_length) +
-                     " bytes but only " + std::to_string(size - 8 - length_bytes) + " follow it");
+    throw FileError(source, "truncated header: the header length field says " + std::to_string(header_length) +
+                                " bytes but only " + std::to_string(size - 8 - length_bytes) + " follow it");
   }
   const NpyLayout layout = parse_layout(bytes.substr(8 + length_bytes, header_length), data_offset, size, source);
   const char* data = bytes.data() + data_offset;

@@ -1,13 +1,13 @@
 #include <xgrad/io/npz.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string_view>
 
 #include <xtensor/xnpy.hpp>
+#include <zlib.h>
 
 #include "io/input_file.hpp"
 #include <xgrad/io/atomic_file.hpp>
@@ -28,25 +28,10 @@ namespace {
 
 using detail::printable;
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
-
-// Zip CRC-32 (reflected polynomial 0xEDB88320).
-constexpr std::array<std::uint32_t, 256> crc_table = [] {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t n = 0; n < 256; ++n) {
-    std::uint32_t c = n;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[n] = c;
-  }
-  return table;
-}();
-
-std::uint32_t crc32(std::string_view bytes) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (const char b : bytes) c = crc_table[(c ^ static_cast<unsigned char>(b)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+// The zip CRC-32 of `bytes`: zlib's crc32 (crc32_z takes a size_t length).
+std::uint32_t zip_crc32(std::string_view bytes) {
+  return static_cast<std::uint32_t>(
+      crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
 }
 
 void put16(std::string& out, std::size_t v) {
@@ -98,10 +83,10 @@ struct ZipEntry {
 };
 
 std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file) {
-  if (zip.substr(0, 6) == "\x93NUMPY") fail(file, "is a .npy file, not an .npz archive");
+  if (zip.substr(0, 6) == "\x93NUMPY") throw FileError(file, "is a .npy file, not an .npz archive");
   const std::uint32_t first = zip.size() >= 4 ? le(zip, 0, 4) : 0;
   if (first != local_signature && first != end_signature) {
-    fail(file, "not an .npz (zip) archive: it starts with \"" + printable(zip.substr(0, 8)) + "\"");
+    throw FileError(file, "not an .npz (zip) archive: it starts with \"" + printable(zip.substr(0, 8)) + "\"");
   }
   std::optional<std::size_t> end;
   if (zip.size() >= end_size) {
@@ -113,21 +98,21 @@ std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file
       }
     }
   }
-  if (!end) fail(file, "truncated or damaged: no end-of-central-directory record (" +
-                           std::to_string(zip.size()) + " bytes)");
+  if (!end) throw FileError(file, "truncated or damaged: no end-of-central-directory record (" +
+                                      std::to_string(zip.size()) + " bytes)");
   const std::uint32_t entries = le(zip, *end + 10, 2);
   const std::uint32_t directory_size = le(zip, *end + 12, 4);
   const std::uint32_t directory_offset = le(zip, *end + 16, 4);
   if (le(zip, *end + 4, 2) != 0 || le(zip, *end + 6, 2) != 0 || le(zip, *end + 8, 2) != entries) {
-    fail(file, "multi-disk zip archives are not supported");
+    throw FileError(file, "multi-disk zip archives are not supported");
   }
   if (entries == 0xFFFF || directory_size == 0xFFFFFFFFu || directory_offset == 0xFFFFFFFFu) {
-    fail(file, "ZIP64 archives are not supported");
+    throw FileError(file, "ZIP64 archives are not supported");
   }
   if (std::uint64_t{directory_offset} + directory_size > *end) {
-    fail(file, "truncated or damaged: the central directory (" + std::to_string(directory_size) +
-                   " bytes at offset " + std::to_string(directory_offset) + ") runs past the end record at " +
-                   std::to_string(*end));
+    throw FileError(file, "truncated or damaged: the central directory (" + std::to_string(directory_size) +
+                              " bytes at offset " + std::to_string(directory_offset) + ") runs past the end record at " +
+                              std::to_string(*end));
   }
   const std::string_view directory = zip.substr(directory_offset, directory_size);
 
@@ -136,7 +121,7 @@ std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file
   for (std::uint32_t i = 0; i < entries; ++i) {
     const std::string which = "zip entry " + std::to_string(i + 1) + " of " + std::to_string(entries);
     if (at + central_size > directory.size() || le(directory, at, 4) != central_signature) {
-      fail(file, "damaged central directory at " + which);
+      throw FileError(file, "damaged central directory at " + which);
     }
     const std::uint32_t flags = le(directory, at + 8, 2);
     const std::uint32_t method = le(directory, at + 10, 2);
@@ -146,39 +131,39 @@ std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file
     const std::size_t name_length = le(directory, at + 28, 2);
     const std::size_t record_length = central_size + name_length + le(directory, at + 30, 2) + le(directory, at + 32, 2);
     const std::uint32_t local = le(directory, at + 42, 4);
-    if (at + record_length > directory.size()) fail(file, "damaged central directory at " + which);
+    if (at + record_length > directory.size()) throw FileError(file, "damaged central directory at " + which);
     const std::string name(directory.substr(at + central_size, name_length));
     at += record_length;
 
     const std::string where = "entry '" + printable(name) + "'";
-    if ((flags & 0x41u) != 0) fail(file, where + " is encrypted");
-    if (method == 8) fail(file, where + " is compressed (deflate): save with numpy.savez, not savez_compressed");
-    if (method != 0) fail(file, where + " is compressed (method " + std::to_string(method) + "); only stored entries are supported");
+    if ((flags & 0x41u) != 0) throw FileError(file, where + " is encrypted");
+    if (method == 8) throw FileError(file, where + " is compressed (deflate): save with numpy.savez, not savez_compressed");
+    if (method != 0) throw FileError(file, where + " is compressed (method " + std::to_string(method) + "); only stored entries are supported");
     if (compressed == 0xFFFFFFFFu || size == 0xFFFFFFFFu || local == 0xFFFFFFFFu) {
-      fail(file, where + " uses ZIP64, which is not supported");
+      throw FileError(file, where + " uses ZIP64, which is not supported");
     }
     if (compressed != size) {
-      fail(file, where + " is stored but its sizes differ (" + std::to_string(compressed) + " and " +
-                     std::to_string(size) + " bytes)");
+      throw FileError(file, where + " is stored but its sizes differ (" + std::to_string(compressed) + " and " +
+                                std::to_string(size) + " bytes)");
     }
     if (std::uint64_t{local} + local_size > directory_offset || le(zip, local, 4) != local_signature) {
-      fail(file, where + ": no local header at offset " + std::to_string(local));
+      throw FileError(file, where + ": no local header at offset " + std::to_string(local));
     }
     const std::uint64_t data_start =
         std::uint64_t{local} + local_size + le(zip, local + 26, 2) + le(zip, local + 28, 2);
     if (data_start + size > directory_offset) {
-      fail(file, "truncated or damaged: " + where + " (" + std::to_string(size) + " bytes at offset " +
-                     std::to_string(data_start) + ") runs past the central directory at " +
-                     std::to_string(directory_offset));
+      throw FileError(file, "truncated or damaged: " + where + " (" + std::to_string(size) + " bytes at offset " +
+                                std::to_string(data_start) + ") runs past the central directory at " +
+                                std::to_string(directory_offset));
     }
     if (zip.substr(local + local_size, le(zip, local + 26, 2)) != name) {
-      fail(file, where + ": the local header names another entry");
+      throw FileError(file, where + ": the local header names another entry");
     }
     const std::string_view data = zip.substr(data_start, size);
-    if (crc32(data) != crc) fail(file, where + ": CRC mismatch (the archive is damaged)");
-    if (!name.ends_with(".npy")) fail(file, where + " is not a .npy array");
+    if (zip_crc32(data) != crc) throw FileError(file, where + ": CRC mismatch (the archive is damaged)");
+    if (!name.ends_with(".npy")) throw FileError(file, where + " is not a .npy array");
     for (const ZipEntry& e : result) {
-      if (e.name == name) fail(file, where + " appears twice");
+      if (e.name == name) throw FileError(file, where + " appears twice");
     }
     result.push_back({name, data});
   }
@@ -190,13 +175,13 @@ std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file
 void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Matrix>>& arrays) {
   std::set<std::string> seen;
   for (const auto& [name, matrix] : arrays) {
-    if (name.empty()) fail(file, "cannot write: an array name is empty");
+    if (name.empty()) throw FileError(file, "cannot write: an array name is empty");
     if (name.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos) {
-      fail(file, "cannot write: array name '" + printable(name) + "' contains '/', '\\' or NUL");
+      throw FileError(file, "cannot write: array name '" + printable(name) + "' contains '/', '\\' or NUL");
     }
-    if (!seen.insert(name).second) fail(file, "cannot write: array name '" + name + "' appears twice");
+    if (!seen.insert(name).second) throw FileError(file, "cannot write: array name '" + name + "' appears twice");
   }
-  if (arrays.size() > 0xFFFF) fail(file, "cannot write: more than 65535 arrays (no ZIP64 support)");
+  if (arrays.size() > 0xFFFF) throw FileError(file, "cannot write: more than 65535 arrays (no ZIP64 support)");
 
   std::string archive;
   std::string directory;
@@ -205,9 +190,9 @@ void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Mat
     const std::string content = xt::dump_npy(matrix);
     const std::size_t offset = archive.size();
     if (content.size() > zip_limit || offset > zip_limit) {
-      fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support) at array '" + name + "'");
+      throw FileError(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support) at array '" + name + "'");
     }
-    const std::uint32_t crc = crc32(content);
+    const std::uint32_t crc = zip_crc32(content);
 
     put32(archive, 0x04034b50u);  // local file header
     put_entry_fields(archive, crc, content.size(), entry_name.size());
@@ -226,7 +211,7 @@ void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Mat
   }
   const std::size_t directory_offset = archive.size();
   if (directory_offset > zip_limit || directory.size() > zip_limit) {
-    fail(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support)");
+    throw FileError(file, "cannot write: the archive would exceed 4 GiB (no ZIP64 support)");
   }
   archive += directory;
   put32(archive, 0x06054b50u);  // end of central directory

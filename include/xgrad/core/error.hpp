@@ -4,8 +4,10 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace xgrad {
 
@@ -20,6 +22,11 @@ class InputError : public std::invalid_argument {
 class FileError : public InputError {
  public:
   using InputError::InputError;
+
+  // The one way to say what is wrong with a file: ensures what() is "<file>: <problem>"
+  // (e.g. "params.npz: no array 'fc1.W' (the file has fc2.W)").
+  FileError(const std::filesystem::path& file, std::string_view problem)
+      : InputError(file.string() + ": " + std::string(problem)) {}
 };
 
 // A failure while running on valid input, e.g. a NaN/inf that appeared during training.
