@@ -2,8 +2,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <limits>
+#include <string>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/non_finite.hpp>
 #include <xgrad/core/tensor.hpp>
 
 using xgrad::Matrix;
@@ -50,4 +54,31 @@ BOOST_AUTO_TEST_CASE(gemm_names_the_shapes_that_do_not_fit) {
   } catch (const xgrad::InputError& e) {
     BOOST_TEST(std::string(e.what()).find("3x20 by 10x5") != std::string::npos, e.what());
   }
+}
+
+BOOST_AUTO_TEST_CASE(first_non_finite_is_the_first_bad_entry_in_c_order) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  BOOST_TEST(!xgrad::first_non_finite(Matrix({{1.0, -2.0}, {1e308, 0.0}})).has_value());
+  BOOST_TEST(!xgrad::first_non_finite(Matrix({0, 3})).has_value());
+  // Column order would find the -inf at (1, 0) first; C order finds the nan at (0, 2).
+  const auto bad = xgrad::first_non_finite(Matrix({{1.0, 2.0, nan}, {-inf, 5.0, 6.0}}));
+  BOOST_TEST_REQUIRE(bad.has_value());
+  BOOST_TEST(bad->row == 0u);
+  BOOST_TEST(bad->col == 2u);
+  BOOST_TEST(std::isnan(bad->value));
+  BOOST_TEST(xgrad::describe_entry("fc1.W", *bad) == "fc1.W(0, 2) is nan");
+  const auto second = xgrad::first_non_finite(Matrix({{1.0, 2.0}, {-inf, nan}}));
+  BOOST_TEST_REQUIRE(second.has_value());
+  BOOST_TEST(second->row == 1u);
+  BOOST_TEST(second->col == 0u);
+  BOOST_TEST(second->value == -inf);
+  BOOST_TEST(xgrad::describe_entry("X", *second) == "X(1, 0) is -inf");
+}
+
+BOOST_AUTO_TEST_CASE(file_errors_name_the_path_first) {
+  const xgrad::FileError e(std::filesystem::path("data/params.npz"), "no array 'fc1.W'");
+  BOOST_TEST(std::string(e.what()) == "data/params.npz: no array 'fc1.W'");
+  const xgrad::InputError& as_input = e;  // the CLI maps every InputError to exit status 2
+  BOOST_TEST(std::string(as_input.what()) == "data/params.npz: no array 'fc1.W'");
 }

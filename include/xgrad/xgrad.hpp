@@ -14,6 +14,7 @@
 #include <xgrad/core/format.hpp>
 #include <xgrad/core/graph.hpp>
 #include <xgrad/core/node.hpp>
+#include <xgrad/core/non_finite.hpp>
 #include <xgrad/core/parameter.hpp>
 #include <xgrad/core/random_stream.hpp>
 #include <xgrad/core/tensor.hpp>

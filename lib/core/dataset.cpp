@@ -4,6 +4,7 @@
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
+#include <xgrad/core/non_finite.hpp>
 
 namespace xgrad {
 
@@ -14,13 +15,7 @@ std::string entry(const char* matrix, std::size_t row, std::size_t col) {
 }
 
 void require_finite(const Matrix& m, const char* name, const std::string& source) {
-  for (std::size_t i = 0; i < m.shape(0); ++i) {
-    for (std::size_t j = 0; j < m.shape(1); ++j) {
-      if (!std::isfinite(m(i, j))) {
-        throw InputError(source + ": " + entry(name, i, j) + " is " + format_double(m(i, j)));
-      }
-    }
-  }
+  if (auto bad = first_non_finite(m)) throw InputError(source + ": " + describe_entry(name, *bad));
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include <xgrad/train/checkpoint.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,6 +9,7 @@
 #include "io/input_file.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
+#include <xgrad/core/non_finite.hpp>
 #include <xgrad/io/npz.hpp>
 
 namespace xgrad {
@@ -18,24 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail(const fs::path& file, const std::string& problem) {
-  throw FileError(file.string() + ": " + problem);
-}
-
 using detail::printable;
-
-std::string entry_text(const std::string& name, std::size_t row, std::size_t col) {
-  return name + "(" + std::to_string(row) + ", " + std::to_string(col) + ")";
-}
-
 
 // The first non-finite entry of m, if any, as "NAME(r, c) is nan".
 std::optional<std::string> non_finite(const std::string& name, const Matrix& m) {
-  const std::size_t cols = m.shape(1);
-  for (std::size_t k = 0; k < m.size(); ++k) {
-    const double v = m.data()[k];
-    if (!std::isfinite(v)) return entry_text(name, k / cols, k % cols) + " is " + format_double(v);
-  }
+  if (auto bad = first_non_finite(m)) return describe_entry(name, *bad);
   return std::nullopt;
 }
 
@@ -44,7 +31,7 @@ std::optional<std::string> non_finite(const std::string& name, const Matrix& m) 
 void save_parameters(const fs::path& file, const Graph& graph) {
   std::vector<std::pair<std::string, Matrix>> arrays;
   for (const Parameter* p : graph.parameters()) {
-    if (auto bad = non_finite(p->name, p->value)) fail(file, "cannot save: " + *bad);
+    if (auto bad = non_finite(p->name, p->value)) throw FileError(file, "cannot save: " + *bad);
     arrays.emplace_back(p->name, p->value);
   }
   save_npz(file, arrays);
@@ -64,21 +51,21 @@ void load_parameters(const fs::path& file, Graph& graph) {
   std::vector<Matrix> values;
   for (const Parameter* p : params) {
     const auto found = std::find_if(arrays.begin(), arrays.end(), [&](const auto& a) { return a.first == p->name; });
-    if (found == arrays.end()) fail(file, "no array '" + p->name + "' (the file has " + file_names() + ")");
+    if (found == arrays.end()) throw FileError(file, "no array '" + p->name + "' (the file has " + file_names() + ")");
     if (found->second.shape() != p->value.shape()) {
-      fail(file, p->name + " is " + shape_string(found->second) + " in the file but the model has " +
-                     shape_string(p->value));
+      throw FileError(file, p->name + " is " + shape_string(found->second) + " in the file but the model has " +
+                                shape_string(p->value));
     }
   }
   for (const auto& entry : arrays) {
     const std::string& name = entry.first;
     if (std::none_of(params.begin(), params.end(), [&](const Parameter* p) { return p->name == name; })) {
-      fail(file, "the file has an array '" + printable(name) + "' that the model has no parameter for");
+      throw FileError(file, "the file has an array '" + printable(name) + "' that the model has no parameter for");
     }
   }
   for (const Parameter* p : params) {
     const auto found = std::find_if(arrays.begin(), arrays.end(), [&](const auto& a) { return a.first == p->name; });
-    if (auto bad = non_finite(p->name, found->second)) fail(file, *bad);
+    if (auto bad = non_finite(p->name, found->second)) throw FileError(file, *bad);
     values.push_back(found->second);
   }
   for (std::size_t i = 0; i < params.size(); ++i) xt::noalias(params[i]->value) = values[i];

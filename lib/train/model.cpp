@@ -7,6 +7,7 @@
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
+#include <xgrad/core/non_finite.hpp>
 #include <xgrad/nodes/all.hpp>
 
 namespace xgrad {
@@ -264,11 +265,9 @@ void Model::validate_data(const Dataset& data, const std::string& source) const 
                      shape_string(spec_.label_rows(), X.shape(1)) + ")");
   }
   for (const auto& [matrix, letter] : {std::pair<const Matrix*, const char*>{&X, "X"}, {&Y, "Y"}}) {
-    for (std::size_t k = 0; k < matrix->size(); ++k) {
-      if (!std::isfinite(matrix->data()[k])) {
-        throw InputError(source + ": " + letter + "(" + std::to_string(k / matrix->shape(1)) + ", " +
-                         std::to_string(k % matrix->shape(1)) + ") = " + format_double(matrix->data()[k]));
-      }
+    if (const auto bad = first_non_finite(*matrix)) {
+      throw InputError(source + ": " + letter + "(" + std::to_string(bad->row) + ", " + std::to_string(bad->col) +
+                       ") = " + format_double(bad->value));
     }
   }
   if (spec_.loss == Loss::mean_squared_error) return;

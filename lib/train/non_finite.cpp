@@ -1,8 +1,7 @@
 #include <xgrad/train/non_finite.hpp>
 
-#include <cmath>
-
 #include <xgrad/core/format.hpp>
+#include <xgrad/core/non_finite.hpp>
 
 namespace xgrad {
 
@@ -15,11 +14,7 @@ std::string NonFinite::describe() const {
 namespace {
 
 std::optional<NonFinite> first_in(const Matrix& m, const std::string& name, std::string_view kind) {
-  for (std::size_t k = 0; k < m.size(); ++k) {
-    if (!std::isfinite(m.data()[k])) {
-      return NonFinite{name, std::string(kind), k / m.shape(1), k % m.shape(1), m.data()[k]};
-    }
-  }
+  if (const auto bad = first_non_finite(m)) return NonFinite{name, std::string(kind), bad->row, bad->col, bad->value};
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/non_finite.hpp>
 #include <xgrad/train/minibatch.hpp>
 #include <xgrad/train/non_finite.hpp>
 
@@ -52,12 +53,7 @@ namespace {
 }
 
 void require_finite(const Matrix& m, const std::string& what) {
-  for (std::size_t k = 0; k < m.size(); ++k) {
-    if (!std::isfinite(m.data()[k])) {
-      throw InputError(what + "(" + std::to_string(k / m.shape(1)) + ", " + std::to_string(k % m.shape(1)) + ") is " +
-                       format_double(m.data()[k]));
-    }
-  }
+  if (const auto bad = first_non_finite(m)) throw InputError(describe_entry(what, *bad));
 }
 
 void validate_for(const Trainable& t, const Dataset& data) {
