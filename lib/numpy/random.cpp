@@ -10,18 +10,7 @@ namespace xgrad {
 
 namespace {
 
-constexpr std::size_t state_size = 624;
-constexpr std::size_t shift_size = 397;
-constexpr std::uint32_t matrix_a = 0x9908b0dfU;
-constexpr std::uint32_t upper_mask = 0x80000000U;
-constexpr std::uint32_t lower_mask = 0x7fffffffU;
 constexpr std::uint64_t max_seed = 0xffffffffU;
-
-// The MT19937 recurrence for word i, given words i, i+1 and i+M (indices already wrapped).
-std::uint32_t twist(std::uint32_t current, std::uint32_t next, std::uint32_t shifted) {
-  const std::uint32_t y = (current & upper_mask) | (next & lower_mask);
-  return shifted ^ (y >> 1) ^ ((0U - (y & 1U)) & matrix_a);
-}
 
 // numpy's matrices are C order; so is Matrix, which makes storage order the draw order.
 static_assert(Matrix::static_layout == xt::layout_type::row_major);
@@ -35,32 +24,12 @@ void RandomState::seed(std::uint64_t seed) {
     throw InputError("RandomState: seed " + std::to_string(seed) +
                      " is out of range (must be between 0 and 4294967295)");
   }
-  auto word = static_cast<std::uint32_t>(seed);
-  for (std::size_t i = 0; i < state_size; ++i) {
-    key_[i] = word;
-    word = 1812433253U * (word ^ (word >> 30)) + static_cast<std::uint32_t>(i + 1);
-  }
-  pos_ = state_size;
+  engine_.seed(static_cast<std::mt19937::result_type>(seed));  // init_genrand(seed), as numpy
   has_gauss_ = false;
   gauss_ = 0.0;
 }
 
-void RandomState::reload() {
-  for (std::size_t i = 0; i < state_size; ++i) {
-    key_[i] = twist(key_[i], key_[(i + 1) % state_size], key_[(i + shift_size) % state_size]);
-  }
-  pos_ = 0;
-}
-
-std::uint32_t RandomState::next_uint32() {
-  if (pos_ == state_size) reload();
-  std::uint32_t y = key_[pos_++];
-  y ^= y >> 11;
-  y ^= (y << 7) & 0x9d2c5680U;
-  y ^= (y << 15) & 0xefc60000U;
-  y ^= y >> 18;
-  return y;
-}
+std::uint32_t RandomState::next_uint32() { return static_cast<std::uint32_t>(engine_()); }
 
 double RandomState::random_sample() {
   const std::uint32_t a = next_uint32() >> 5;

@@ -1,10 +1,12 @@
 // RandomState: numpy's legacy np.random.RandomState, bit for bit.
 //
-// Hand-written on purpose: xtensor's xt::random and the std:: distributions use other
-// algorithms (xtensor #2557), and the course's figures depend on numpy's exact stream:
-// MT19937 seeded with init_genrand, 53-bit doubles from two 32-bit words, the polar
-// Box-Muller method that keeps its spare value, and masked-rejection bounded integers.
-// Matrix-shaped draws fill in C (row-major) order, like numpy.
+// The engine is std::mt19937: seeding it with one 32-bit value is MT19937's init_genrand,
+// exactly what numpy's seed(k) does, and its outputs are the same 32-bit words. The
+// distributions are written here on purpose: xtensor's xt::random and the std::
+// distributions use other algorithms (xtensor #2557), and the course's figures depend on
+// numpy's exact stream: 53-bit doubles from two 32-bit words, the polar Box-Muller method
+// that keeps its spare value, and masked-rejection bounded integers. Matrix-shaped draws
+// fill in C (row-major) order, like numpy.
 //
 // There is no global generator: every consumer (initialization, data, dropout) is handed
 // its own RandomState. Copying a RandomState copies its whole state (a snapshot).
@@ -12,9 +14,9 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <utility>
 #include <vector>
@@ -29,8 +31,10 @@ class RandomState {
   explicit RandomState(std::uint64_t seed = 0);
 
   // np.random.seed(seed): MT19937 init_genrand; forgets any spare Gaussian value.
+  // Requires 0 <= seed <= 2^32 - 1 (InputError else, and the state is left as it was).
   void seed(std::uint64_t seed);
 
+  // The next 32-bit word of the MT19937 stream (numpy's random_uint32 / randint's source).
   std::uint32_t next_uint32();
   // random_sample(): a double in [0, 1) with 53 random bits.
   double random_sample();
@@ -64,10 +68,7 @@ class RandomState {
   std::vector<std::size_t> permutation(std::size_t n);
 
  private:
-  void reload();
-
-  std::array<std::uint32_t, 624> key_{};
-  std::size_t pos_ = 624;
+  std::mt19937 engine_;
   bool has_gauss_ = false;
   double gauss_ = 0.0;
 };
