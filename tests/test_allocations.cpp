@@ -1,64 +1,18 @@
-// A steady-state training step allocates nothing: global operator new is replaced by a
-// counting one, and the count must not move across N train_step calls after a warm-up step.
+// A steady-state training step allocates nothing: the global allocation functions are
+// replaced by counting ones (tools/support/allocation_counter.hpp, shared with the
+// benchmark), and the count must not move across N train_step calls after a warm-up step.
 #define BOOST_TEST_MODULE allocations
 #include <boost/test/unit_test.hpp>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 
+#include "allocation_counter.hpp"
 #include "course.hpp"
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/train/adam.hpp>
 #include <xgrad/train/momentum.hpp>
 #include <xgrad/train/train.hpp>
-
-namespace {
-
-// The one piece of global state here: it has to see every allocation of the process.
-std::atomic<std::size_t> allocation_count{0};
-
-void* counted(std::size_t size) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* counted(std::size_t size, std::align_val_t align) {
-  allocation_count.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<std::size_t>(align);
-  return std::aligned_alloc(a, (size + a - 1) / a * a);
-}
-
-template <class... Align>
-void* counted_or_throw(std::size_t size, Align... align) {
-  if (void* p = counted(size, align...)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_or_throw(size); }
-void* operator new[](std::size_t size) { return counted_or_throw(size); }
-void* operator new(std::size_t size, std::align_val_t align) { return counted_or_throw(size, align); }
-void* operator new[](std::size_t size, std::align_val_t align) { return counted_or_throw(size, align); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted(size); }
-void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-  return counted(size, align);
-}
-void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-  return counted(size, align);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 using namespace xgrad;
 
@@ -72,10 +26,10 @@ std::size_t allocations_per_steps(const ModelSpec& spec, double learning_rate) {
   Model model(spec);
   model.feed(data.train.X, data.train.Y);
   train_step(model, learning_rate);
-  const std::size_t before = allocation_count.load();
+  const std::size_t before = support::allocation_count();
   double cost = 0.0;
   for (int i = 0; i < steps; ++i) cost += train_step(model, learning_rate);
-  const std::size_t after = allocation_count.load();
+  const std::size_t after = support::allocation_count();
   BOOST_TEST(std::isfinite(cost));
   return after - before;
 }
@@ -83,10 +37,10 @@ std::size_t allocations_per_steps(const ModelSpec& spec, double learning_rate) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_counter_sees_allocations) {
-  const std::size_t before = allocation_count.load();
+  const std::size_t before = support::allocation_count();
   const Matrix drawn = RandomState(1).randn(3, 4);  // allocates inside libxgrad
   BOOST_TEST(drawn.size() == 12u);
-  BOOST_TEST(allocation_count.load() - before >= 1u);
+  BOOST_TEST(support::allocation_count() - before >= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(course_model_with_l2_and_replayed_dropout_allocates_nothing_per_step) {
@@ -107,12 +61,12 @@ BOOST_AUTO_TEST_CASE(eval_and_train_passes_in_turn_allocate_nothing) {
   model.feed(data.train.X, data.train.Y);
   train_step(model, 0.3);
   model.graph().forward(Mode::eval);
-  const std::size_t before = allocation_count.load();
+  const std::size_t before = support::allocation_count();
   for (int i = 0; i < steps; ++i) {
     model.graph().forward(Mode::eval);
     train_step(model, 0.3);
   }
-  BOOST_TEST(allocation_count.load() - before == 0u);
+  BOOST_TEST(support::allocation_count() - before == 0u);
 }
 
 namespace {

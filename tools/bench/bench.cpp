@@ -64,11 +64,11 @@ void step_vs_hand(benchmark::State& state, std::vector<std::size_t> dims) {
   bool graph_first = true;
   for (auto _ : state) {
     auto run_graph = [&] {
-      const std::size_t a0 = allocations();
+      const std::size_t a0 = support::allocation_count();
       const auto t0 = Clock::now();
       graph_cost = xgrad::train_step(w.model, learning_rate);
       const auto t1 = Clock::now();
-      allocations_in_steps += allocations() - a0;
+      allocations_in_steps += support::allocation_count() - a0;
       graph.push_back(seconds(t0, t1));
     };
     auto run_hand = [&] {
@@ -242,14 +242,14 @@ void allocations_l2_dropout(benchmark::State& state) {
   xgrad::Model model(xgrad::models::regularization_network(0.7, 0.86, xgrad::MaskPolicy::fresh));
   model.feed(data.X, data.Y);
   xgrad::train_step(model, 0.3);
-  const std::size_t before = allocations();
+  const std::size_t before = support::allocation_count();
   std::size_t steps = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(xgrad::train_step(model, 0.3));
     ++steps;
   }
   state.counters["allocs_per_step"] =
-      static_cast<double>(allocations() - before) / static_cast<double>(steps);
+      static_cast<double>(support::allocation_count() - before) / static_cast<double>(steps);
   state.SetLabel("2-20-3-1, L2 0.7, dropout 0.86 (fresh masks)");
 }
 

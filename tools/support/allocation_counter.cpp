@@ -1,5 +1,4 @@
-// The replaceable global allocation functions, counting. The counter is the one piece of
-// global state in the benchmark: it has to see every allocation of the process.
+// The replaceable global allocation functions, counting (contract in allocation_counter.hpp).
 #include "allocation_counter.hpp"
 
 #include <atomic>
@@ -8,14 +7,14 @@
 
 // Under AddressSanitizer malloc is the sanitizer's own: only operator new is counted there.
 #if defined(__SANITIZE_ADDRESS__)
-#define XGRAD_BENCH_COUNT_MALLOC 0
+#define XGRAD_COUNT_MALLOC 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define XGRAD_BENCH_COUNT_MALLOC 0
+#define XGRAD_COUNT_MALLOC 0
 #endif
 #endif
-#ifndef XGRAD_BENCH_COUNT_MALLOC
-#define XGRAD_BENCH_COUNT_MALLOC 1
+#ifndef XGRAD_COUNT_MALLOC
+#define XGRAD_COUNT_MALLOC 1
 #endif
 
 extern "C" {
@@ -30,7 +29,7 @@ std::atomic<std::size_t> count{0};
 
 void* counted(std::size_t size) {
   count.fetch_add(1, std::memory_order_relaxed);
-#if XGRAD_BENCH_COUNT_MALLOC
+#if XGRAD_COUNT_MALLOC
   return __libc_malloc(size == 0 ? 1 : size);
 #else
   return std::malloc(size == 0 ? 1 : size);
@@ -45,13 +44,13 @@ void* counted_aligned(std::size_t size, std::align_val_t align) {
 
 }  // namespace
 
-namespace bench {
+namespace support {
 
-std::size_t allocations() { return count.load(std::memory_order_relaxed); }
+std::size_t allocation_count() { return count.load(std::memory_order_relaxed); }
 
-}  // namespace bench
+}  // namespace support
 
-#if XGRAD_BENCH_COUNT_MALLOC
+#if XGRAD_COUNT_MALLOC
 extern "C" {
 void* malloc(std::size_t size) {
   count.fetch_add(1, std::memory_order_relaxed);
