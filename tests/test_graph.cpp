@@ -2,6 +2,11 @@
 #define BOOST_TEST_MODULE graph
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <xtensor/xview.hpp>
 
 #include <xgrad/core/error.hpp>
@@ -94,6 +99,9 @@ BOOST_AUTO_TEST_CASE(a_model_spec_builds_the_named_graph) {
   const std::vector<std::string> expected = {"X", "Y", "fc1", "relu1", "dropout1", "fc2", "relu2",
                                              "dropout2", "fc3", "cross_entropy", "l2", "cost"};
   BOOST_TEST(names == expected, boost::test_tools::per_element());
+  // A library user's default is fresh masks; the course's replay is asked for explicitly.
+  BOOST_TEST(spec.describe() == "2-20-3-1, relu, xavier seed 3, L2 0.7, dropout keep 0.86 (fresh, seed 1)");
+  spec.dropout_masks = MaskPolicy::replay;
   BOOST_TEST(spec.describe() == "2-20-3-1, relu, xavier seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)");
   BOOST_TEST(!model.graph().find("X")->requires_grad());
   BOOST_TEST(model.graph().find("relu1")->requires_grad());
@@ -130,6 +138,43 @@ BOOST_AUTO_TEST_CASE(cost_lines_print_like_python) {
   BOOST_TEST(python_float_repr(2.0) == "2.0");
   BOOST_TEST(format_double(2.0) == "2");
   BOOST_TEST(format_double(1e-05) == "1e-05");
+}
+
+// Python's repr(float): shortest round-trip digits; fixed notation for decimal exponents
+// -4 <= e < 16, else d.ddde+XX with at least two exponent digits. Each expected string is
+// what CPython prints for the literal on its left.
+BOOST_AUTO_TEST_CASE(python_float_repr_follows_pythons_rules) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<double, std::string>> cases = {
+      {100000.0, "100000.0"},
+      {0.0001, "0.0001"},
+      {-0.0001, "-0.0001"},
+      {0.00012, "0.00012"},
+      {0.000123456789, "0.000123456789"},
+      {9.9999e-05, "9.9999e-05"},
+      {1e-05, "1e-05"},
+      {-2.5e-05, "-2.5e-05"},
+      {1.2345e-07, "1.2345e-07"},
+      {1e16, "1e+16"},
+      {1e15, "1000000000000000.0"},
+      {9999999999999998.0, "9999999999999998.0"},
+      {12345678901234567.0, "1.2345678901234568e+16"},
+      {1e22, "1e+22"},
+      {1.5e300, "1.5e+300"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {5e-324, "5e-324"},
+      {2.0, "2.0"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {0.1, "0.1"},
+      {123.456, "123.456"},
+      {1.0 / 3.0, "0.3333333333333333"},
+      {0.6931471805599453, "0.6931471805599453"},
+      {inf, "inf"},
+      {-inf, "-inf"},
+      {std::numeric_limits<double>::quiet_NaN(), "nan"},
+  };
+  for (const auto& [value, python] : cases) BOOST_TEST(python_float_repr(value) == python);
 }
 
 BOOST_AUTO_TEST_CASE(predictions_switch_batch_sizes_and_back) {

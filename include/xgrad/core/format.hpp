@@ -11,7 +11,10 @@ namespace xgrad {
 // "1e-05", "inf", "nan".
 std::string format_double(double value);
 
-// The same, as Python's repr prints a float (always a '.' or an exponent): "2.0".
+// What Python's repr(float) prints: the shortest round-trip digits, in fixed notation when
+// the decimal exponent e (value = d.ddd x 10^e) satisfies -4 <= e < 16, else in scientific
+// notation with a sign and at least two exponent digits: "2.0", "100000.0", "0.0001",
+// "1e-05", "1e+16", "1.5e+300", "-0.0", "inf", "-inf", "nan".
 std::string python_float_repr(double value);
 
 }  // namespace xgrad

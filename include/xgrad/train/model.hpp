@@ -59,7 +59,9 @@ struct ModelSpec {
   Loss loss = Loss::sigmoid_cross_entropy;
   LabelLayout labels = LabelLayout::one_row_per_output;
   Initializer init;
-  MaskPolicy dropout_masks = MaskPolicy::replay;  // the notes reseed before every pass
+  // fresh: a new dropout mask every step (real training). The course's notebook reseeds
+  // before every pass: models/ and the CLI ask for MaskPolicy::replay explicitly.
+  MaskPolicy dropout_masks = MaskPolicy::fresh;
   std::uint64_t dropout_seed = 1;
 
   // [inputs, units of each layer...]: the notes' layers_dims.
