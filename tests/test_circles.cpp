@@ -2,7 +2,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
-#include <iomanip>
 #include <limits>
 #include <string>
 
@@ -15,21 +14,10 @@ using xgrad::Matrix;
 using xgrad::RandomState;
 using xgrad::testing::needs_shared;
 using xgrad::testing::reference;
-using xgrad::testing::same_bits;
+using xgrad::testing::check_same_bits;
 using xgrad::testing::to_matrix;
 
 namespace {
-
-void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what) {
-  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
-  for (std::size_t r = 0; r < actual.shape(0); ++r) {
-    for (std::size_t c = 0; c < actual.shape(1); ++c) {
-      BOOST_TEST(same_bits(actual(r, c), expected(r, c)),
-                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
-                      << actual(r, c) << " != " << expected(r, c));
-    }
-  }
-}
 
 template <class Call>
 void check_input_error_names(Call call, const std::string& value) {

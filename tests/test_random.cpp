@@ -16,6 +16,7 @@ using xgrad::Matrix;
 using xgrad::RandomState;
 using xgrad::testing::needs_shared;
 using xgrad::testing::reference;
+using xgrad::testing::check_same_bits;
 using xgrad::testing::same_bits;
 using xgrad::testing::to_matrix;
 using xgrad::testing::to_vector;
@@ -35,17 +36,6 @@ void check_same_bits(const std::vector<double>& actual, const std::vector<double
     BOOST_TEST(same_bits(actual[i], expected[i]),
                what << "[" << i << "]: " << std::setprecision(17) << actual[i]
                     << " != " << expected[i]);
-  }
-}
-
-void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what) {
-  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
-  for (std::size_t r = 0; r < actual.shape(0); ++r) {
-    for (std::size_t c = 0; c < actual.shape(1); ++c) {
-      BOOST_TEST(same_bits(actual(r, c), expected(r, c)),
-                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
-                      << actual(r, c) << " != " << expected(r, c));
-    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 
 namespace xgrad::testing {
@@ -75,6 +76,17 @@ std::vector<double> to_vector(const nlohmann::json& list) {
 
 bool same_bits(double a, double b) {
   return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what) {
+  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
+  for (std::size_t r = 0; r < actual.shape(0); ++r) {
+    for (std::size_t c = 0; c < actual.shape(1); ++c) {
+      BOOST_TEST(same_bits(actual(r, c), expected(r, c)),
+                 what << "(" << r << ", " << c << "): " << std::setprecision(17)
+                      << actual(r, c) << " != " << expected(r, c));
+    }
+  }
 }
 
 }  // namespace xgrad::testing

@@ -33,4 +33,8 @@ std::vector<double> to_vector(const nlohmann::json& list);
 // Same bits (so +0 vs -0 and NaN payloads count); for "bit for bit" assertions.
 bool same_bits(double a, double b);
 
+// Boost.Test assertions: the shapes are equal (else the test case stops) and every entry
+// has the same bits; a failure names `what`(row, col) and both values to 17 digits.
+void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what);
+
 }  // namespace xgrad::testing
