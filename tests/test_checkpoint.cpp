@@ -14,14 +14,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <random>
 #include <string>
 #include <thread>
-#include <typeinfo>
 #include <vector>
 
+#include "expect_error.hpp"
 #include <xgrad/train/checkpoint.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/train/model.hpp>
@@ -31,6 +30,7 @@
 
 namespace fs = std::filesystem;
 using namespace xgrad;
+using xgrad::testing::expect_file_error;
 
 namespace {
 
@@ -63,22 +63,6 @@ struct Scratch {
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Asserts that `call` throws exactly FileError with a message that starts with the path and
-// contains every part.
-void expect_file_error(const std::function<void()>& call, const fs::path& path, const std::vector<std::string>& parts) {
-  try {
-    call();
-    BOOST_ERROR("no exception; expected one mentioning '" << parts.front() << "'");
-  } catch (const std::exception& e) {
-    const std::string message = e.what();
-    BOOST_TEST((typeid(e) == typeid(FileError)), "wrong exception type " << typeid(e).name() << ": " << message);
-    BOOST_TEST(message.rfind(path.string() + ": ", 0) == 0, message);
-    for (const std::string& part : parts) {
-      BOOST_TEST(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-    }
-  }
 }
 
 ModelSpec spec(const std::vector<std::size_t>& dims, std::uint64_t seed = 3) {

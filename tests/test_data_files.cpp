@@ -10,15 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <numbers>
 #include <random>
 #include <string>
-#include <typeinfo>
 #include <vector>
 
+#include "expect_error.hpp"
 #include "reference.hpp"
 #include <xgrad/io/csv.hpp>
 #include <xgrad/core/dataset.hpp>
@@ -32,6 +31,9 @@ using xgrad::Dataset;
 using xgrad::FileError;
 using xgrad::InputError;
 using xgrad::Matrix;
+using xgrad::testing::check_same_bits;
+using xgrad::testing::expect_error;
+using xgrad::testing::expect_file_error;
 using xgrad::testing::needs_shared;
 using xgrad::testing::same_bits;
 using xgrad::testing::shared_file;
@@ -71,38 +73,6 @@ struct Scratch {
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Asserts that `call` throws exactly `Error` (not a subclass) and that the message contains
-// every one of `parts`.
-template <class Error>
-void expect_error(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-    BOOST_ERROR("expected " << typeid(Error).name() << " mentioning '" << parts.front() << "'");
-  } catch (const std::exception& e) {
-    const std::string message = e.what();
-    BOOST_TEST((typeid(e) == typeid(Error)), "wrong exception type " << typeid(e).name() << ": " << message);
-    for (const auto& part : parts) {
-      BOOST_TEST(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-    }
-  }
-}
-
-void expect_file_error(const std::function<void()>& call, const fs::path& path,
-                       std::vector<std::string> parts) {
-  parts.insert(parts.begin(), path.string());
-  expect_error<FileError>(call, parts);
-}
-
-void check_same_bits(const Matrix& actual, const Matrix& expected, const std::string& what) {
-  BOOST_TEST_REQUIRE(actual.shape() == expected.shape(), what << ": shape");
-  for (std::size_t r = 0; r < actual.shape(0); ++r) {
-    for (std::size_t c = 0; c < actual.shape(1); ++c) {
-      BOOST_TEST(same_bits(actual(r, c), expected(r, c)),
-                 what << "(" << r << ", " << c << "): " << actual(r, c) << " != " << expected(r, c));
-    }
-  }
 }
 
 // Position-weighted sum of the bit patterns, C order, modulo 2^64: an exact fingerprint that

@@ -4,13 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <string>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "expect_error.hpp"
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/error.hpp>
@@ -26,26 +25,12 @@
 #include <xgrad/train/train.hpp>
 
 using namespace xgrad;
+using xgrad::testing::expect_error;
 
 namespace {
 
 constexpr double a_nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double an_inf = std::numeric_limits<double>::infinity();
-
-// Asserts that `call` throws exactly `Error` and that its message contains every part.
-template <class Error = InputError>
-void expect_error(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-    BOOST_ERROR("no exception; expected one mentioning '" << parts.front() << "'");
-  } catch (const std::exception& e) {
-    const std::string message = e.what();
-    BOOST_TEST((typeid(e) == typeid(Error)), "wrong exception type " << typeid(e).name() << ": " << message);
-    for (const std::string& part : parts) {
-      BOOST_TEST(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-    }
-  }
-}
 
 Dataset dataset(std::size_t features, std::size_t examples) {
   Dataset d{xt::zeros<double>({features, examples}), xt::zeros<double>({std::size_t{1}, examples})};
