@@ -11,10 +11,6 @@ namespace xgrad::detail {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-}  // namespace
-
 std::uintmax_t check_input_file(const fs::path& file) {
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
