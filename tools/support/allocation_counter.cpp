@@ -25,10 +25,11 @@ void* __libc_realloc(void* p, std::size_t size);
 
 namespace {
 
-std::atomic<std::size_t> count{0};
+std::atomic<std::size_t> new_count{0};     // operator new, every form
+std::atomic<std::size_t> malloc_count{0};  // malloc, calloc, realloc
 
 void* counted(std::size_t size) {
-  count.fetch_add(1, std::memory_order_relaxed);
+  new_count.fetch_add(1, std::memory_order_relaxed);
 #if XGRAD_COUNT_MALLOC
   return __libc_malloc(size == 0 ? 1 : size);
 #else
@@ -37,7 +38,7 @@ void* counted(std::size_t size) {
 }
 
 void* counted_aligned(std::size_t size, std::align_val_t align) {
-  count.fetch_add(1, std::memory_order_relaxed);
+  new_count.fetch_add(1, std::memory_order_relaxed);
   const std::size_t a = static_cast<std::size_t>(align);
   return std::aligned_alloc(a, (size + a - 1) / a * a);
 }
@@ -46,22 +47,26 @@ void* counted_aligned(std::size_t size, std::align_val_t align) {
 
 namespace support {
 
-std::size_t allocation_count() { return count.load(std::memory_order_relaxed); }
+std::size_t operator_new_count() { return new_count.load(std::memory_order_relaxed); }
+
+std::size_t allocation_count() {
+  return new_count.load(std::memory_order_relaxed) + malloc_count.load(std::memory_order_relaxed);
+}
 
 }  // namespace support
 
 #if XGRAD_COUNT_MALLOC
 extern "C" {
 void* malloc(std::size_t size) {
-  count.fetch_add(1, std::memory_order_relaxed);
+  malloc_count.fetch_add(1, std::memory_order_relaxed);
   return __libc_malloc(size);
 }
 void* calloc(std::size_t n, std::size_t size) {
-  count.fetch_add(1, std::memory_order_relaxed);
+  malloc_count.fetch_add(1, std::memory_order_relaxed);
   return __libc_calloc(n, size);
 }
 void* realloc(void* p, std::size_t size) {
-  count.fetch_add(1, std::memory_order_relaxed);
+  malloc_count.fetch_add(1, std::memory_order_relaxed);
   return __libc_realloc(p, size);
 }
 }
