@@ -88,9 +88,9 @@ std::size_t allocations_of_training(const ModelSpec& spec, const Dataset& data, 
   options.record_every = 1000000;
   options.stop_on_non_finite = true;
   options.decay = {0.01, 1};
-  const std::size_t before = allocation_count.load();
+  const std::size_t before = support::operator_new_count();
   const TrainResult result = train(model, data, options, optimizer);
-  const std::size_t after = allocation_count.load();
+  const std::size_t after = support::operator_new_count();
   BOOST_TEST(std::isfinite(result.final_cost));
   return after - before;
 }
