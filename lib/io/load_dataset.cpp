@@ -45,17 +45,17 @@ LoadedDataset npz_sets(const fs::path& file) {
     std::size_t k = 0;
     while (k < 4 && name != names[k]) ++k;
     if (k == 4) {
-      throw FileError(file.string() + ": array '" + name +
-                      "' is not one of train_X, train_Y, test_X, test_Y (the names a data set .npz uses)");
+      throw FileError(file, "array '" + name +
+                                "' is not one of train_X, train_Y, test_X, test_Y (the names a data set .npz uses)");
     }
     arrays[k] = std::move(matrix);
   }
   for (std::size_t k = 0; k < 2; ++k) {
-    if (!arrays[k]) throw FileError(file.string() + ": no array '" + names[k] + "' (a data set .npz holds train_X and train_Y)");
+    if (!arrays[k]) throw FileError(file, std::string("no array '") + names[k] + "' (a data set .npz holds train_X and train_Y)");
   }
   if (arrays[2].has_value() != arrays[3].has_value()) {
-    throw FileError(file.string() + ": " + (arrays[2] ? "test_X without test_Y" : "test_Y without test_X") +
-                    " (give both or neither)");
+    throw FileError(file, std::string(arrays[2] ? "test_X without test_Y" : "test_Y without test_X") +
+                              " (give both or neither)");
   }
   LoadedDataset sets{{std::move(*arrays[0]), std::move(*arrays[1])}, std::nullopt};
   validate_dataset(sets.train, file.string() + ": train_X/train_Y");
@@ -113,7 +113,7 @@ DataFormat data_format(const fs::path& file) {
   for (DataFormat format : all_formats) {
     if (!extension.empty() && extension.substr(1) == to_string(format)) return format;
   }
-  throw FileError(file.string() + ": not a .mat, .npy, .npz or .csv file (the extension picks the reader)");
+  throw FileError(file, "not a .mat, .npy, .npz or .csv file (the extension picks the reader)");
 }
 
 bool needs_labels_file(DataFormat format) { return format == DataFormat::npy; }
