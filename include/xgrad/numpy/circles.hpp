@@ -1,4 +1,4 @@
-// scikit-learn's make_circles, and the course's circles data set built from it.
+// scikit-learn's make_circles, bit for bit (the course's circles data set built from it is in models/).
 //
 // Hand-written on purpose: the course's figures are computed on sklearn 1.2's output, so the
 // points, the shuffle and the noise must match numpy/sklearn bit for bit (same linspace
