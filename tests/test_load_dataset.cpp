@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE load_dataset
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -206,4 +207,41 @@ BOOST_AUTO_TEST_CASE(mat_reads_the_course_variables_or_the_named_ones,
 
   swapped.mat_variables = {"Z", "yval", "X", "y"};
   BOOST_CHECK_EXCEPTION(xgrad::load_dataset(swapped), DatasetFileError, about(football, "no variable 'Z'"));
+}
+
+// The labels' contract follows the loss: 0/1 by default, class indices 0..k-1, any finite
+// target; a label outside it is named with its file, place and value.
+BOOST_AUTO_TEST_CASE(labels_follow_the_label_rule_in_every_format) {
+  Scratch s;
+  write_text(s / "three.csv", "a,b,label\n0,1,0\n1,2,2\n2,3,1\n3,4,2\n");
+  const Matrix classes({{0.0, 2.0, 1.0, 2.0}});
+  DatasetFiles files;
+  files.data = s / "three.csv";
+  BOOST_CHECK_EXCEPTION(xgrad::load_dataset(files), DatasetFileError,
+                        about(s / "three.csv", ":3: label 2 (field 3) is not 0 or 1"));
+  files.label_rule = xgrad::LabelRule::class_indices(3);
+  BOOST_TEST((xgrad::load_dataset(files).train.Y == classes));
+  files.label_rule = xgrad::LabelRule::class_indices(2);
+  BOOST_CHECK_EXCEPTION(xgrad::load_dataset(files), DatasetFileError,
+                        about(s / "three.csv", ":3: label 2 (field 3) is not a class index 0..1"));
+  files.label_rule = xgrad::LabelRule::targets();
+  BOOST_TEST((xgrad::load_dataset(files).train.Y == classes));
+
+  // .npz (and .npy pairs, .mat: the same validate_dataset) with the class-index rule.
+  xgrad::save_npz(s / "three.npz", {{"train_X", features()}, {"train_Y", classes}});
+  files.data = s / "three.npz";
+  files.label_rule = xgrad::LabelRule::class_indices(3);
+  BOOST_TEST((xgrad::load_dataset(files).train.Y == classes));
+  xgrad::save_npz(s / "half.npz", {{"train_X", features()}, {"train_Y", Matrix({{0.0, 1.5, 1.0, 2.0}})}});
+  files.data = s / "half.npz";
+  BOOST_CHECK_EXCEPTION(xgrad::load_dataset(files), DatasetFileError,
+                        about(s / "half.npz", "label Y(0, 1) = 1.5 is not a class index 0..2 (example 1)"));
+  files.label_rule = xgrad::LabelRule::targets();
+  BOOST_TEST(xgrad::load_dataset(files).train.Y(0, 1) == 1.5);
+
+  BOOST_CHECK_THROW(xgrad::LabelRule::class_indices(1), xgrad::InputError);
+  BOOST_TEST(!xgrad::LabelRule::targets().accepts(std::nan("")));
+  BOOST_TEST(!xgrad::LabelRule::class_indices(3).accepts(-1.0));
+  BOOST_TEST(!xgrad::LabelRule::class_indices(3).accepts(3.0));
+  BOOST_TEST(xgrad::LabelRule::class_indices(3).accepts(2.0));
 }

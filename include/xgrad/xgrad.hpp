@@ -37,6 +37,7 @@
 
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>
+#include <xgrad/io/json_report.hpp>
 #include <xgrad/io/load_dataset.hpp>
 #include <xgrad/io/mat_file.hpp>
 #include <xgrad/io/npy.hpp>

@@ -20,7 +20,42 @@ void require_finite(const Matrix& m, const char* name, const std::string& source
 
 }  // namespace
 
-void validate_dataset(const Dataset& data, const std::string& source) {
+LabelRule LabelRule::class_indices(std::size_t classes) {
+  if (classes < 2) {
+    throw InputError("class-index labels need at least 2 classes, got " + std::to_string(classes));
+  }
+  return {Kind::class_index, classes};
+}
+
+bool LabelRule::accepts(double label) const {
+  switch (kind) {
+    case Kind::binary: return label == 0.0 || label == 1.0;
+    case Kind::class_index:
+      return label >= 0.0 && label < static_cast<double>(classes) && label == std::floor(label);
+    case Kind::target: return std::isfinite(label);
+  }
+  return false;
+}
+
+std::string LabelRule::requirement() const {
+  switch (kind) {
+    case Kind::binary: return "0 or 1";
+    case Kind::class_index: return "a class index 0.." + std::to_string(classes - 1);
+    case Kind::target: return "a finite number";
+  }
+  return "?";
+}
+
+std::string LabelRule::kind_name() const {
+  switch (kind) {
+    case Kind::binary: return "binary";
+    case Kind::class_index: return "class_index";
+    case Kind::target: return "target";
+  }
+  return "?";
+}
+
+void validate_dataset(const Dataset& data, const std::string& source, const LabelRule& labels) {
   const Matrix& x = data.X;
   const Matrix& y = data.Y;
   if (x.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(x) + ")");
@@ -36,9 +71,9 @@ void validate_dataset(const Dataset& data, const std::string& source) {
   require_finite(x, "X", source);
   require_finite(y, "Y", source);
   for (std::size_t j = 0; j < y.shape(1); ++j) {
-    if (y(0, j) != 0.0 && y(0, j) != 1.0) {
-      throw InputError(source + ": label " + entry("Y", 0, j) + " = " + format_double(y(0, j)) +
-                       " is not 0 or 1 (example " + std::to_string(j) + ")");
+    if (!labels.accepts(y(0, j))) {
+      throw InputError(source + ": label " + entry("Y", 0, j) + " = " + format_double(y(0, j)) + " is not " +
+                       labels.requirement() + " (example " + std::to_string(j) + ")");
     }
   }
 }

@@ -132,29 +132,28 @@ Table read_table(const fs::path& file) {
 
 Matrix load_csv(const fs::path& file) { return read_table(file).values; }
 
-Dataset load_csv_dataset(const fs::path& file) {
+Dataset load_csv_dataset(const fs::path& file, const LabelRule& labels) {
   Table table = read_table(file);
   const std::size_t rows = table.values.shape(0);
   const std::size_t columns = table.values.shape(1);
   if (columns < 2) {
-    throw FileError(file, std::to_string(columns) +
-                              " column; a data set needs at least one feature column and a 0/1 label in the "
-                              "last column");
+    throw FileError(file, std::to_string(columns) + " column; a data set needs at least one feature column and a label (" +
+                              labels.requirement() + ") in the last column");
   }
   Dataset data{Matrix({columns - 1, rows}), Matrix({1, rows})};
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t f = 0; f + 1 < columns; ++f) data.X(f, r) = table.values(r, f);
     const double label = table.values(r, columns - 1);
-    if (label != 0.0 && label != 1.0) {
+    if (!labels.accepts(label)) {
       char text[32];
       const auto end = std::to_chars(text, text + sizeof text, label).ptr;
       throw FileError(location(file, table.lines[r]) + "label " + std::string(text, end) + " (field " +
-                      std::to_string(columns) + ") is not 0 or 1");
+                      std::to_string(columns) + ") is not " + labels.requirement());
     }
     data.Y(0, r) = label;
   }
   try {
-    validate_dataset(data, file.string());
+    validate_dataset(data, file.string(), labels);
   } catch (const FileError&) {
     throw;
   } catch (const InputError& e) {

@@ -29,16 +29,16 @@ auto reading(const fs::path& file, Read&& read) {
 }
 
 // Features (features, m) in one .npy file, labels (1, m) in another.
-Dataset npy_pair(const fs::path& x_file, const fs::path& y_file) {
+Dataset npy_pair(const fs::path& x_file, const fs::path& y_file, const LabelRule& labels) {
   Dataset d;
   d.X = reading(x_file, [&] { return load_npy(x_file); });
   d.Y = reading(y_file, [&] { return load_npy(y_file); });
-  reading(x_file, [&] { validate_dataset(d, x_file.string() + " with labels " + y_file.string()); });
+  reading(x_file, [&] { validate_dataset(d, x_file.string() + " with labels " + y_file.string(), labels); });
   return d;
 }
 
 // train_X, train_Y and optionally test_X, test_Y, in the .npy layout.
-LoadedDataset npz_sets(const fs::path& file) {
+LoadedDataset npz_sets(const fs::path& file, const LabelRule& labels) {
   const char* const names[] = {"train_X", "train_Y", "test_X", "test_Y"};
   std::optional<Matrix> arrays[4];
   for (auto& [name, matrix] : load_npz(file)) {
@@ -58,16 +58,17 @@ LoadedDataset npz_sets(const fs::path& file) {
                               " (give both or neither)");
   }
   LoadedDataset sets{{std::move(*arrays[0]), std::move(*arrays[1])}, std::nullopt};
-  validate_dataset(sets.train, file.string() + ": train_X/train_Y");
+  validate_dataset(sets.train, file.string() + ": train_X/train_Y", labels);
   if (arrays[2]) {
     sets.test = Dataset{std::move(*arrays[2]), std::move(*arrays[3])};
-    validate_dataset(*sets.test, file.string() + ": test_X/test_Y");
+    validate_dataset(*sets.test, file.string() + ": test_X/test_Y", labels);
   }
   return sets;
 }
 
 // One file (and its labels file for .npy), read by its extension.
-LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& names) {
+LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& names,
+                        const LabelRule& rule) {
   const DataFormat format = reading(file, [&] { return data_format(file); });
   if (needs_labels_file(format) && !labels) {
     throw DatasetFileError(file.string() + ": a ." + to_string(format) +
@@ -82,12 +83,12 @@ LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& lab
   return reading(file, [&]() -> LoadedDataset {
     switch (format) {
       case DataFormat::mat: {
-        TrainTest tt = load_mat_train_test(file, names.x_train, names.y_train, names.x_test, names.y_test);
+        TrainTest tt = load_mat_train_test(file, names.x_train, names.y_train, names.x_test, names.y_test, rule);
         return {std::move(tt.train), std::move(tt.test)};
       }
-      case DataFormat::npy: return {npy_pair(file, *labels), std::nullopt};
-      case DataFormat::npz: return npz_sets(file);
-      case DataFormat::csv: return {load_csv_dataset(file), std::nullopt};
+      case DataFormat::npy: return {npy_pair(file, *labels, rule), std::nullopt};
+      case DataFormat::npz: return npz_sets(file, rule);
+      case DataFormat::csv: return {load_csv_dataset(file, rule), std::nullopt};
     }
     throw InputError(file.string() + ": unknown data format");
   });
@@ -124,14 +125,14 @@ LoadedDataset load_dataset(const DatasetFiles& files) {
     throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
                            *files.test_labels);
   }
-  LoadedDataset sets = read_sets(files.data, files.labels, files.mat_variables);
+  LoadedDataset sets = read_sets(files.data, files.labels, files.mat_variables, files.label_rule);
   if (!files.test_data) return sets;
   if (sets.test) {
     throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
                                " holds one already",
                            *files.test_data);
   }
-  LoadedDataset test = read_sets(*files.test_data, files.test_labels, files.mat_variables);
+  LoadedDataset test = read_sets(*files.test_data, files.test_labels, files.mat_variables, files.label_rule);
   if (test.test) {
     throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
                            "must hold one set (.npy or .csv)", *files.test_data);

@@ -371,10 +371,11 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
   return out;
 }
 
-Dataset read_dataset(mat_t* mat, const fs::path& file, const std::string& x_name, const std::string& y_name) {
+Dataset read_dataset(mat_t* mat, const fs::path& file, const std::string& x_name, const std::string& y_name,
+                     const LabelRule& labels) {
   Dataset data{xt::transpose(read_variable(mat, file, x_name)), xt::transpose(read_variable(mat, file, y_name))};
   try {
-    validate_dataset(data, file.string() + ": " + x_name + "/" + y_name);
+    validate_dataset(data, file.string() + ": " + x_name + "/" + y_name, labels);
   } catch (const FileError&) {
     throw;
   } catch (const InputError& e) {
@@ -390,15 +391,17 @@ Matrix load_mat_variable(const fs::path& file, const std::string& name) {
   return read_variable(mat.get(), file, name);
 }
 
-Dataset load_mat_dataset(const fs::path& file, const std::string& x_name, const std::string& y_name) {
+Dataset load_mat_dataset(const fs::path& file, const std::string& x_name, const std::string& y_name,
+                         const LabelRule& labels) {
   MatFile mat = open_mat(file);
-  return read_dataset(mat.get(), file, x_name, y_name);
+  return read_dataset(mat.get(), file, x_name, y_name, labels);
 }
 
 TrainTest load_mat_train_test(const fs::path& file, const std::string& x_train, const std::string& y_train,
-                              const std::string& x_test, const std::string& y_test) {
+                              const std::string& x_test, const std::string& y_test, const LabelRule& labels) {
   MatFile mat = open_mat(file);
-  TrainTest sets{read_dataset(mat.get(), file, x_train, y_train), read_dataset(mat.get(), file, x_test, y_test)};
+  TrainTest sets{read_dataset(mat.get(), file, x_train, y_train, labels),
+                 read_dataset(mat.get(), file, x_test, y_test, labels)};
   if (sets.train.features() != sets.test.features()) {
     throw FileError(file, "the training set (" + x_train + ") has " + std::to_string(sets.train.features()) +
                               " features but the test set (" + x_test + ") has " + std::to_string(sets.test.features()));

@@ -39,6 +39,19 @@ std::size_t ModelSpec::label_rows() const {
   return labels == LabelLayout::class_index || layers.empty() ? 1 : layers.back().units;
 }
 
+LabelRule ModelSpec::label_rule() const {
+  if (label_rows() != 1) {
+    throw InputError("model: " + std::to_string(label_rows()) + " label rows (one per output of " + to_string(loss) +
+                     "), but a data file holds one row of labels");
+  }
+  switch (loss) {
+    case Loss::sigmoid_cross_entropy: return LabelRule::binary();
+    case Loss::softmax_cross_entropy: return LabelRule::class_indices(layers.back().units);
+    case Loss::mean_squared_error: return LabelRule::targets();
+  }
+  return LabelRule::binary();
+}
+
 bool ModelSpec::uses_dropout() const {
   if (input_keep_prob < 1.0) return true;
   for (const LayerSpec& l : layers) {

@@ -26,6 +26,19 @@ void TrainOptions::validate() const {
   if (decay.interval == 0) throw InputError("the learning-rate decay interval must be at least 1");
 }
 
+std::string TrainOptions::describe() const {
+  std::string text = uses_mini_batches()
+                         ? std::to_string(epochs) + " epochs of mini-batches of " + std::to_string(mini_batch_size) +
+                               " (shuffle seed " + std::to_string(shuffle_seed) + ")"
+                         : std::to_string(iterations) + " iterations";
+  text += " at learning rate " + format_double(learning_rate);
+  if (decay.rate > 0.0) {
+    text += ", decay " + format_double(decay.rate) + " every " + std::to_string(decay.interval) +
+            (uses_mini_batches() ? " epochs" : " iterations");
+  }
+  return text;
+}
+
 std::string cost_line(std::size_t iteration, double cost) {
   return "Cost after iteration " + std::to_string(iteration) + ": " + python_float_repr(cost);
 }

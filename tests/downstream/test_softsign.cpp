@@ -4,6 +4,11 @@
 #define BOOST_TEST_MODULE softsign
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
 #include <xgrad/xgrad.hpp>
 
 #include "softsign.hpp"
@@ -31,7 +36,8 @@ BOOST_AUTO_TEST_CASE(the_checker_catches_a_broken_backward_and_names_it) {
 }
 
 // The node in a declared model (one line: Activation::of<Softsign>), checked as a whole and
-// node by node, then trained with Adam on mini-batches with the non-finite guard on.
+// node by node, then trained with Adam on mini-batches with the non-finite guard on, and its
+// JSON report written.
 BOOST_AUTO_TEST_CASE(a_declared_model_with_softsign_is_checked_and_trained) {
   xgrad::RandomState rng(5);
   const xgrad::Dataset train = xgrad::make_circles(400, 0.05, rng);
@@ -68,6 +74,26 @@ BOOST_AUTO_TEST_CASE(a_declared_model_with_softsign_is_checked_and_trained) {
   BOOST_TEST(result.final_cost < result.costs.front().cost / 2);
   BOOST_TEST(train_accuracy > 0.95);
   BOOST_TEST(test_accuracy > 0.9);
+
+  // The run's JSON report, as `xgrad train --json` writes one, from the user's own code.
+  xgrad::JsonReport report;
+  report.set_setting("data", "make_circles(400, noise 0.05), RandomState(5)");
+  report.set_model(spec);
+  report.set_training(options, adam);
+  report.set_costs(result, options);
+  report.set_accuracies(train_accuracy, test_accuracy);
+  report.add_check("check_graph", whole);
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "softsign_report.json";
+  report.write(file);
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(file);
+  BOOST_TEST(text == report.to_string());
+  for (const std::string part : {"\"activations\": [\n      \"softsign\",", "\"optimizer_kind\": \"adam\"",
+                                 "\"mini_batch_size\": 40", "\"costs_per\": \"epoch\"", "\"cost_iterations\": [\n    0,\n    50,",
+                                 "\"name\": \"check_graph\"", "\"passed\": true", "\"blas_kernel\": "}) {
+    BOOST_TEST(text.find(part) != std::string::npos, part << " not in\n" << text);
+  }
 }
 
 // The guard: a learning rate that blows the model up is stopped, naming where.

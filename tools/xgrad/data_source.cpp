@@ -65,7 +65,8 @@ void DataFlags::declare(CLI::App& command) {
                           "Read the data from FILE, by its extension: .mat (training X, y and test Xval, yval, each "
                           "one example per row), .npy (X of shape (features, m); labels from --labels), .npz "
                           "(train_X (features, m), train_Y (1, m) and optionally test_X, test_Y) or .csv (one example "
-                          "per row: the features, then a 0/1 label).")
+                          "per row: the features, then the label). Labels are 0/1, class indices 0..k-1 with --loss "
+                          "softmax_cross_entropy (k output units), any finite targets with --loss mean_squared_error.")
                           ->excludes(generated);
   data_flag_ = file;
   labels_flag_ = add_file("--labels", labels, "The labels (1, m) of a .npy --data file.")->needs(file);
@@ -84,12 +85,20 @@ void DataFlags::declare(CLI::App& command) {
   };
 }
 
-LoadedData DataFlags::load() const {
-  if (!dataset.empty()) return generated_circles(samples, noise, data_seed);
+LoadedData DataFlags::load(const LabelRule& label_rule) const {
   if (data.empty()) {
-    TrainTest tt = models::course_circles();
-    return {std::move(tt.train), std::move(tt.test),
-            "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from seed 2"};
+    LoadedData circles;
+    if (!dataset.empty()) {
+      circles = generated_circles(samples, noise, data_seed);
+    } else {
+      TrainTest tt = models::course_circles();
+      circles = {std::move(tt.train), std::move(tt.test),
+                 "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from "
+                 "seed 2"};
+    }
+    // 0/1 labels: binary, class indices of 2 or more classes, and targets alike.
+    validate_dataset(circles.train, "the circles", label_rule);
+    return circles;
   }
   // Which flags the file formats take.
   const DataFormat format = format_of("--data", data);
@@ -114,6 +123,7 @@ LoadedData DataFlags::load() const {
   DatasetFiles files;
   files.data = data;
   files.mat_variables = mat_variables;
+  files.label_rule = label_rule;
   if (!labels.empty()) files.labels = labels;
   if (!test_data.empty()) files.test_data = test_data;
   if (!test_labels.empty()) files.test_labels = test_labels;

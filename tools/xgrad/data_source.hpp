@@ -36,11 +36,12 @@ struct DataFlags {
   void declare(CLI::App& command);
 
   // Reads the data the flags name; without --dataset or --data, the course's circles.
-  // Ensures: both sets valid (validate_dataset) with the same number of features.
+  // Ensures: both sets valid (validate_dataset with `label_rule`: what the model's loss
+  // reads) with the same number of features.
   // Throws InputError naming the flag: flags that do not fit the file's format (--labels
   // without a .npy, --x-train without a .mat, ...), a .npy without its labels, a file that
   // cannot be read or does not hold a valid data set ("--data: <message>", "--labels: ...").
-  LoadedData load() const;
+  LoadedData load(const LabelRule& label_rule = LabelRule{}) const;
 
  private:
   CLI::Option* labels_flag_ = nullptr;

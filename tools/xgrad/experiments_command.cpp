@@ -14,12 +14,13 @@
 #include "course_data.hpp"
 #include "flag_checks.hpp"
 #include "gnuplot.hpp"
-#include "json_report.hpp"
 #include "output_file.hpp"
 #include "plots.hpp"
 #include "progress.hpp"
 #include "summary_table.hpp"
 #include "training_run.hpp"
+#include <nlohmann/json.hpp>
+#include <xgrad/io/atomic_file.hpp>
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
@@ -133,18 +134,20 @@ SummaryRow run_experiment(Session& session, const CourseExperiment& e, const Tra
   SummaryRow row{e.key, e.title, e.in_notes, std::nullopt, ""};
   Model model(e.spec);
   try {
-    row.outcome = run_training(model, data.train, data.test, options);
+    GradientDescent gradient_descent;  // the notes' update_parameters
+    row.outcome = run_training(model, data.train, data.test, options, gradient_descent);
   } catch (const RunError& error) {
     row.failure = error.what();
     session.report["experiments"][e.key] = {{"failure", row.failure}};
     return row;
   }
   if (session.verbose) {
-    log << "train accuracy: " << format_double(row.outcome->train_accuracy)
+    log << "train accuracy: " << format_double(*row.outcome->train_accuracy)
         << "\ntest accuracy: " << format_double(*row.outcome->test_accuracy) << "\n\n";
   }
   draw(session, model, e, data.train, options, *row.outcome);
-  session.report["experiments"][e.key] = run_report(e.spec, options, data_name, *row.outcome);
+  session.report["experiments"][e.key] =
+      nlohmann::ordered_json::parse(run_report(e.spec, options, GradientDescent(), data_name, *row.outcome).to_string());
   return row;
 }
 
@@ -213,7 +216,7 @@ int run_experiments(const ExperimentsSettings& settings) {
   if (!settings.json.empty()) {
     session.report["football"] = football.description;
     session.report["quick"] = session.quick;
-    write_json(settings.json, session.report);
+    write_file_atomically(settings.json, session.report.dump(2) + "\n");
     std::cout << "wrote " << settings.json << '\n';
   }
   return passed ? 0 : 1;

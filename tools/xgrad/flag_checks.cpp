@@ -55,6 +55,13 @@ CLI::Validator fraction() {
   });
 }
 
+CLI::Validator decay_factor() {
+  return requiring("a number in [0, 1)", [](const std::string& v) {
+    double x = 0.0;
+    return parses_as_finite(v, x) && x >= 0.0 && x < 1.0;
+  });
+}
+
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
   const std::string requirement = max == std::numeric_limits<std::uint64_t>::max()
                                       ? "a whole number >= " + std::to_string(min)
@@ -80,25 +87,6 @@ CLI::Validator one_of(std::vector<std::string> choices) {
     }
     return false;
   });
-}
-
-CLI::Validator layer_sizes() {
-  const CLI::Validator size = whole_number(1);
-  return CLI::Validator(
-      [size](std::string& text) -> std::string {
-        if (text.empty()) return "the list is empty (give sizes such as 20,3,1)";
-        std::size_t layer = 1, start = 0;
-        while (true) {
-          const std::size_t comma = text.find(',', start);
-          std::string field = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-          const std::string problem = size(field);
-          if (!problem.empty()) return "layer " + std::to_string(layer) + " of '" + text + "': " + problem;
-          if (comma == std::string::npos) return "";
-          start = comma + 1;
-          ++layer;
-        }
-      },
-      "");
 }
 
 CLI::Validator checked_by(std::function<void(const std::string&)> check) {

@@ -18,6 +18,7 @@ namespace xgrad::cli {
 CLI::Validator positive_number();      // a finite number > 0
 CLI::Validator non_negative_number();  // a finite number >= 0
 CLI::Validator fraction();             // a number in (0, 1]
+CLI::Validator decay_factor();         // a number in [0, 1) (momentum's and Adam's betas)
 
 // Decimal digits only (no sign, no exponent) naming a number from `min` to `max`.
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
@@ -49,9 +50,6 @@ CLI::Validator enum_named(const std::vector<std::pair<std::string, Enum>>& names
       },
       known.get_description());
 }
-
-// Comma-separated layer sizes, each a whole number >= 1 ("20,3,1").
-CLI::Validator layer_sizes();
 
 // A check that throws InputError naming what is wrong with a value (without the flag), as
 // a validator whose failure names the flag.

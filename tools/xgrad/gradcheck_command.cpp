@@ -8,8 +8,10 @@
 #include "data_source.hpp"
 #include "flag_checks.hpp"
 #include "model_flags.hpp"
+#include "output_file.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/check/gradcheck.hpp>
+#include <xgrad/io/json_report.hpp>
 #include <xgrad/train/model.hpp>
 
 namespace xgrad::cli {
@@ -28,6 +30,7 @@ struct GradcheckSettings {
   std::size_t examples = 0;  // when examples_flag was given; else all
   double step = 0.0;         // when step_flag was given; else the options' default
   bool course = false;
+  std::string json;  // empty: no report
   CLI::Option* examples_flag = nullptr;
   CLI::Option* step_flag = nullptr;
 
@@ -41,6 +44,9 @@ struct GradcheckSettings {
                     ->type_name("H")->check(positive_number())->group(checking);
     command.add_flag("--course", course, "The notes' setting: epsilon 1e-7 and threshold 1e-7 (CheckOptions::course()).")
         ->disable_flag_override()->group(checking);
+    command.add_option("--json", json, "Write the settings (model, data, the xgrad version and the BLAS kernel and "
+                                       "threads) and both checks (verdict, mode, difference, every block) as JSON.")
+        ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(checking);
     command.get_help_ptr()->group(checking);
   }
 };
@@ -48,7 +54,7 @@ struct GradcheckSettings {
 int run_gradcheck(const GradcheckSettings& settings) {
   CheckOptions options = settings.course ? CheckOptions::course() : CheckOptions{};
   if (settings.step_flag->count() > 0) options.step = settings.step;
-  const LoadedData data = settings.data.load();
+  const LoadedData data = settings.data.load(settings.model.label_rule());
   const std::size_t available = data.train.examples();
   const std::size_t examples = settings.examples_flag->count() > 0 ? settings.examples : available;
   if (examples > available) {
@@ -68,6 +74,16 @@ int run_gradcheck(const GradcheckSettings& settings) {
   std::cout << "== check_nodes: every node in turn ==\n" << nodes.to_string() << '\n';
   std::cout << "check_graph " << (whole.passed() ? "passed" : "FAILED") << ", check_nodes "
             << (nodes.passed() ? "passed" : "FAILED") << '\n';
+  if (!settings.json.empty()) {
+    JsonReport report;
+    report.set_setting("data", data.description);
+    report.set_setting("examples", static_cast<double>(examples));
+    report.set_model(model.spec());
+    report.add_check("check_graph", whole);
+    report.add_check("check_nodes", nodes);
+    report.write(settings.json);
+    std::cout << "wrote " << settings.json << '\n';
+  }
   return whole.passed() && nodes.passed() ? 0 : 1;
 }
 

@@ -36,7 +36,7 @@ void print_summary(std::ostream& out, const std::vector<SummaryRow>& rows) {
       continue;
     }
     const RunOutcome& o = *r.outcome;
-    out << right(fixed(o.train_accuracy, 4), 9) << "  "
+    out << right(o.train_accuracy ? fixed(*o.train_accuracy, 4) : "-", 9) << "  "
         << right(o.test_accuracy ? fixed(*o.test_accuracy, 4) : "-", 9) << "  "
         << right(fixed(o.result.final_cost, 6), 10) << "  " << right(fixed(o.seconds, 2), 7) << "  " << r.title
         << '\n';

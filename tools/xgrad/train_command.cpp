@@ -8,12 +8,12 @@
 #include "data_source.hpp"
 #include "flag_checks.hpp"
 #include "gnuplot.hpp"
-#include "json_report.hpp"
 #include "model_flags.hpp"
 #include "output_file.hpp"
 #include "parameter_file.hpp"
 #include "plots.hpp"
 #include "progress.hpp"
+#include "training_flags.hpp"
 #include "training_run.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
@@ -23,48 +23,32 @@ namespace xgrad::cli {
 namespace {
 
 const char* const description =
-    "Trains a fully connected binary classifier by full-batch gradient descent, prints the cost every "
-    "--print-every iterations (the notes' \"Cost after iteration i: c\" lines), then the training and test "
-    "accuracy. Without flags it is the notes' He-initialization run on the course's circles.";
-
-// The defaults of the Training flags: the notes' He run.
-TrainOptions notes_training() {
-  TrainOptions options;
-  options.learning_rate = 0.01;
-  options.iterations = 15000;
-  options.print_every = 1000;
-  options.record_every = 1000;
-  return options;
-}
+    "Trains a fully connected model (per-layer activations; sigmoid or softmax cross-entropy, or mean squared "
+    "error) by full-batch gradient descent, or on mini-batches with momentum or Adam, prints the cost every "
+    "--print-every iterations or epochs (the notes' \"Cost after iteration i: c\" lines), then the training and "
+    "test accuracy. Without flags it is the notes' He-initialization run on the course's circles.";
 
 // Everything the flags set.
 struct TrainSettings {
   DataFlags data;
   ModelFlags model;
-  TrainOptions options = notes_training();
+  TrainingFlags training;
   std::string json, save, plots;  // empty: not asked for
 
   void declare(CLI::App& command) {
     data.declare(command);
     model.declare(command);
-    const std::string training = "Training", output = "Output";
-    command.add_option("--lr", options.learning_rate, "Learning rate (default 0.01).")
-        ->type_name("RATE")->check(positive_number())->group(training);
-    command.add_option("--iterations", options.iterations, "Gradient-descent steps (default 15000).")
-        ->type_name("N")->check(whole_number(1))->group(training);
-    command.add_option("--print-every", options.print_every, "Print the cost every N iterations (default 1000; 0: never).")
-        ->type_name("N")->check(whole_number(0))->group(training);
-    command.add_option("--record-every", options.record_every,
-                       "Record the cost for --json and --plots every N iterations (default 1000).")
-        ->type_name("N")->check(whole_number(1))->group(training);
-    command.add_option("--json", json, "Write the settings (with the xgrad version and the BLAS kernel and threads), "
-                                       "recorded costs, accuracies and predictions as JSON.")
+    training.declare(command);
+    const std::string output = "Output";
+    command.add_option("--json", json, "Write the settings (model, training, optimizer, the xgrad version and the BLAS "
+                                       "kernel and threads), recorded costs (per iteration, or per epoch with "
+                                       "mini-batches), accuracies and predictions as JSON.")
         ->type_name("FILE")->check(checked_by([](const std::string& f) { check_output_file(f); }))->group(output);
     command.add_option("--save", save, "Write the trained parameters (fc1.W, fc1.b, ...) for numpy: FILE.npz (\".npz\" "
                                        "appended if missing), or FILE/NAME.npy each when FILE ends with '/'.")
         ->type_name("FILE")->check(checked_by(check_parameter_destination))->group(output);
-    command.add_option("--plots", plots, "Write the cost curve and, for 2-feature data, the decision boundary: gnuplot "
-                                         "data, script and PNGs.")
+    command.add_option("--plots", plots, "Write the cost curve and, for 2-feature data and a sigmoid cross-entropy, "
+                                         "the decision boundary: gnuplot data, script and PNGs.")
         ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(output);
     command.get_help_ptr()->group(output);
   }
@@ -74,7 +58,10 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
                 const TrainOptions& options, const RunOutcome& outcome) {
   make_output_folder("--plots", folder);
   std::optional<DecisionGrid> grid;
-  if (data.train.features() == 2) {
+  if (model.spec().loss != Loss::sigmoid_cross_entropy) {
+    std::cout << "plots: no decision boundary for " << to_string(model.spec().loss)
+              << " (it is drawn for sigmoid cross-entropy)\n";
+  } else if (data.train.features() == 2) {
     grid = decision_grid(model, data.train.X);
   } else {
     std::cout << "plots: no decision boundary for " << data.train.features() << "-feature data (it needs 2)\n";
@@ -93,27 +80,36 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
 }
 
 int run_train(const TrainSettings& settings) {
-  TrainOptions options = settings.options;
+  TrainOptions options = settings.training.options;
   options.stop_on_non_finite = true;
-  const LoadedData data = settings.data.load();
+  const std::unique_ptr<Optimizer> optimizer = settings.training.make_optimizer();
+  const LoadedData data = settings.data.load(settings.model.label_rule());
   Model model(settings.model.spec(data.train.features()));
   model.feed(data.train.X, data.train.Y);  // a spec that does not fit the data fails before any output
+  options.validate();
 
+  const bool plain = settings.training.optimizer == OptimizerKind::gd;
   std::cout << "data: " << data.description << "\nmodel: " << model.spec().describe() << "\ntraining: "
-            << options.iterations << " iterations at learning rate " << format_double(options.learning_rate) << '\n';
+            << options.describe() << (plain ? "" : ", " + optimizer->describe()) << '\n';
   Progress progress(std::cout, stdout_is_terminal());
   options.log = &progress.log();
   options.progress = progress.callback("training");
-  const RunOutcome outcome = run_training(model, data.train, data.test, options);
+  const RunOutcome outcome = run_training(model, data.train, data.test, options, *optimizer);
   progress.clear();
-  std::cout << "train accuracy: " << format_double(outcome.train_accuracy) << '\n';
-  if (outcome.test_accuracy) {
-    std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
+  if (!outcome.train_accuracy) {
+    std::cout << "final cost: " << format_double(outcome.result.final_cost) << " (mean squared error: no accuracy)\n";
   } else {
-    std::cout << "test accuracy: no test set (give one with --test-data)\n";
+    std::cout << "train accuracy: " << format_double(*outcome.train_accuracy) << '\n';
+    if (outcome.test_accuracy) {
+      std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
+    } else {
+      std::cout << "test accuracy: no test set (give one with --test-data)\n";
+    }
   }
   if (!settings.json.empty()) {
-    write_json(settings.json, run_report(model.spec(), options, data.description, outcome));
+    JsonReport report = run_report(model.spec(), options, *optimizer, data.description, outcome);
+    if (!settings.model.layers_text.empty()) report.set_setting("layers_flag", settings.model.layers_text);
+    report.write(settings.json);
     std::cout << "wrote " << settings.json << '\n';
   }
   if (!settings.save.empty()) {

@@ -10,7 +10,8 @@
 
 namespace xgrad {
 
-// X is (features, m): one example per column. Y is (1, m) with labels 0 or 1.
+// X is (features, m): one example per column. Y is (1, m): one label per example (0 or 1
+// unless a LabelRule says otherwise).
 struct Dataset {
   Matrix X;
   Matrix Y;
@@ -24,10 +25,33 @@ struct TrainTest {
   Dataset test;
 };
 
+// What the labels (one row, one per example) of a data set may be, by the loss that reads them:
+//   binary       0 or 1 (sigmoid cross-entropy; the default, the course's data)
+//   class_index  a class index 0, 1, ..., classes - 1 (softmax cross-entropy over `classes`)
+//   target       any finite number (mean squared error)
+struct LabelRule {
+  enum class Kind { binary, class_index, target };
+  Kind kind = Kind::binary;
+  std::size_t classes = 2;  // class_index only: the number of classes k (>= 2)
+
+  static LabelRule binary() { return {}; }
+  // Requires classes >= 2 (InputError otherwise).
+  static LabelRule class_indices(std::size_t classes);
+  static LabelRule targets() { return {Kind::target, 0}; }
+
+  // Whether `label` qualifies (it is finite and what the kind says).
+  bool accepts(double label) const;
+  // What a label must be, for messages: "0 or 1", "a class index 0..2", "a finite number".
+  std::string requirement() const;
+  // "binary", "class_index", "target".
+  std::string kind_name() const;
+};
+
 // Throws InputError whose message starts with `source` (a file path or a name such as
 // "training set") when: there are no examples or no features; Y is not one row; X and Y
 // have different column counts; X or Y holds NaN/inf (the first bad entry's (row, col) is
-// named); a label is not 0 or 1 (its column and value are named).
-void validate_dataset(const Dataset& data, const std::string& source);
+// named); a label does not satisfy `labels` (its column and value are named: "label Y(0, 2)
+// = 5 is not a class index 0..2 (example 2)"; "... is not 0 or 1 ..." by default).
+void validate_dataset(const Dataset& data, const std::string& source, const LabelRule& labels = LabelRule{});
 
 }  // namespace xgrad

@@ -21,12 +21,13 @@ namespace xgrad {
 // the range of double; an empty field.
 Matrix load_csv(const std::filesystem::path& file);
 
-// Reads a data set stored one example per row: the features, then a 0/1 label in the last
-// column (format as load_csv).
-// Ensures: X is (columns - 1, rows), Y is (1, rows), and validate_dataset(result, path)
-// holds.
+// Reads a data set stored one example per row: the features, then a label in the last
+// column (format as load_csv), 0/1 unless `labels` says otherwise.
+// Ensures: X is (columns - 1, rows), Y is (1, rows), and validate_dataset(result, path,
+// labels) holds.
 // Throws FileError as load_csv does, and when the file has fewer than 2 columns or a
-// label is not 0 or 1 ("<path>:5: label 2 (field 3) is not 0 or 1").
-Dataset load_csv_dataset(const std::filesystem::path& file);
+// label does not satisfy `labels` ("<path>:5: label 2 (field 3) is not 0 or 1",
+// "<path>:7: label 3 (field 3) is not a class index 0..2").
+Dataset load_csv_dataset(const std::filesystem::path& file, const LabelRule& labels = LabelRule{});
 
 }  // namespace xgrad

@@ -21,7 +21,9 @@ namespace xgrad {
 //        file (DatasetFiles::labels). No test set.
 //   npz  numpy archive with arrays named as the course's variables: train_X (features, m),
 //        train_Y (1, m) and, optionally, test_X and test_Y (both or neither); no other names.
-//   csv  one example per row: the features, then a 0/1 label (load_csv_dataset). No test set.
+//   csv  one example per row: the features, then the label (load_csv_dataset). No test set.
+// Labels are one row, one per example: 0/1 by default; DatasetFiles::label_rule says when they
+// are class indices 0..k-1 (softmax) or any finite targets (mean squared error).
 enum class DataFormat { mat, npy, npz, csv };
 
 // "mat", "npy", "npz", "csv".
@@ -52,6 +54,7 @@ struct DatasetFiles {
   std::optional<std::filesystem::path> test_data;     // a separate test set, for data without one
   std::optional<std::filesystem::path> test_labels;   // required for a .npy test_data, else absent
   MatVariables mat_variables;                         // used for .mat files only
+  LabelRule label_rule;                               // what every set's labels must be (0/1 by default)
 };
 
 struct LoadedDataset {
@@ -72,12 +75,12 @@ class DatasetFileError : public FileError {
 };
 
 // Reads the data set `files` names, each file by its extension (data_format).
-// Ensures: train, and test when present, are valid (validate_dataset) and have the same
-// number of features.
+// Ensures: train, and test when present, are valid (validate_dataset with files.label_rule)
+// and have the same number of features.
 // Throws DatasetFileError naming the file at fault (file()):
 //   a reader's error: an unknown extension, FileError of load_mat_train_test, load_npy,
 //   load_npz or load_csv_dataset; a features file and its labels that do not make a valid
-//   data set; an .npz without train_X/train_Y, with only one of test_X/test_Y or with
+//   data set; a label that does not satisfy label_rule (file, example and value named); an .npz without train_X/train_Y, with only one of test_X/test_Y or with
 //   another name; a test set whose feature count differs from the training set's;
 //   files that do not fit the formats: labels missing for .npy data (data or test_data) or
 //   given for another format (labels or test_labels), test_labels without test_data,

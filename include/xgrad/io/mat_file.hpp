@@ -23,11 +23,11 @@ Matrix load_mat_variable(const std::filesystem::path& file, const std::string& n
 
 // Reads a data set stored as in the course: `x_name` is (m, features) and `y_name` is
 // (m, 1); both are transposed.
-// Ensures: X is (features, m), Y is (1, m), and validate_dataset holds.
+// Ensures: X is (features, m), Y is (1, m), and validate_dataset(..., labels) holds.
 // Throws FileError as load_mat_variable does, and with validate_dataset's message (source
 // "<path>: <x_name>/<y_name>") when the pair is not a valid data set.
 Dataset load_mat_dataset(const std::filesystem::path& file, const std::string& x_name,
-                         const std::string& y_name);
+                         const std::string& y_name, const LabelRule& labels = LabelRule{});
 
 // Reads a training and a test set from one file; the defaults are the course's
 // football.mat (X, y: 211 examples; Xval, yval: 200; 2 features).
@@ -35,6 +35,6 @@ Dataset load_mat_dataset(const std::filesystem::path& file, const std::string& x
 // Throws FileError as load_mat_dataset does, or when the feature counts differ.
 TrainTest load_mat_train_test(const std::filesystem::path& file, const std::string& x_train = "X",
                               const std::string& y_train = "y", const std::string& x_test = "Xval",
-                              const std::string& y_test = "yval");
+                              const std::string& y_test = "yval", const LabelRule& labels = LabelRule{});
 
 }  // namespace xgrad

@@ -69,6 +69,11 @@ struct ModelSpec {
   bool uses_dropout() const;
   // Rows of Y: 1 for class-index labels, else the output layer's units.
   std::size_t label_rows() const;
+  // What one row of labels read from a data file must hold for this spec (load_dataset's
+  // DatasetFiles::label_rule): 0/1 for sigmoid cross-entropy, class indices 0..k-1 (k the
+  // output units) for softmax cross-entropy with class-index labels, any finite target for
+  // mean squared error. Requires label_rows() == 1 (InputError naming the layout otherwise).
+  LabelRule label_rule() const;
   // At most this many weights and biases in all (8 GB of doubles).
   static constexpr std::size_t max_parameters = std::size_t{1} << 30;
 

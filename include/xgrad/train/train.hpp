@@ -54,6 +54,11 @@ struct TrainOptions {
   // epochs == 0 (mini-batches), record_every == 0, decay rate < 0 or not finite, decay
   // interval == 0.
   void validate() const;
+  // True with mini-batches: costs are then recorded per epoch, else per iteration.
+  bool uses_mini_batches() const { return mini_batch_size > 0; }
+  // "15000 iterations at learning rate 0.01" or "300 epochs of mini-batches of 64 (shuffle
+  // seed 11) at learning rate 0.01", plus ", decay 1 every 1000 epochs" when the rate decays.
+  std::string describe() const;
 };
 
 struct CostRecord {

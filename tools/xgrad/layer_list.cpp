@@ -1,0 +1,65 @@
+#include "layer_list.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad::cli {
+
+namespace {
+
+bool parse_whole(const std::string& text, std::size_t& n) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  return !text.empty() && ec == std::errc() && ptr == end;
+}
+
+bool parse_finite(const std::string& text, double& x) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, x);
+  return !text.empty() && ec == std::errc() && ptr == end && std::isfinite(x);
+}
+
+// "leaky_relu=0.05" -> LeakyRelu with slope 0.05; "tanh" -> tanh. Throws InputError.
+Activation activation_named(const std::string& text) {
+  const std::size_t equals = text.find('=');
+  const std::string name = text.substr(0, equals);
+  if (equals == std::string::npos) return parse_activation(name);
+  if (name != "leaky_relu") throw InputError("only leaky_relu takes a parameter (leaky_relu=SLOPE), not '" + name + "'");
+  const std::string slope_text = text.substr(equals + 1);
+  double slope = 0.0;
+  if (!parse_finite(slope_text, slope)) throw InputError("the slope '" + slope_text + "' is not a finite number");
+  return Activation::leaky_relu(slope);
+}
+
+}  // namespace
+
+std::vector<LayerFlag> parse_layer_list(const std::string& text) {
+  if (text.empty()) throw InputError("the list is empty (give sizes such as 20,3,1)");
+  std::vector<LayerFlag> layers;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string field = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string where = "layer " + std::to_string(layers.size() + 1) + " of '" + text + "': ";
+    const std::size_t colon = field.find(':');
+    const std::string units = field.substr(0, colon);
+    LayerFlag layer;
+    if (!parse_whole(units, layer.units) || layer.units == 0) {
+      throw InputError(where + "expected a whole number >= 1, got '" + units + "'");
+    }
+    if (colon != std::string::npos) {
+      try {
+        layer.activation = activation_named(field.substr(colon + 1));
+      } catch (const InputError& e) {
+        throw InputError(where + e.what());
+      }
+    }
+    layers.push_back(std::move(layer));
+    if (comma == std::string::npos) return layers;
+    start = comma + 1;
+  }
+}
+
+}  // namespace xgrad::cli
