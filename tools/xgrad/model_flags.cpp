@@ -124,7 +124,11 @@ ModelSpec ModelFlags::spec(std::size_t inputs) const {
   for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
     if (layers[l].activation) spec.layers[l].activation = *layers[l].activation;
   }
-  if (loss == Loss::mean_squared_error) spec.layers.back().activation = layers.back().activation.value_or(Activation::identity());
+  // The output layer's node: read by mean squared error; for the cross-entropies the record
+  // of what they apply.
+  spec.layers.back().activation = loss == Loss::mean_squared_error ? layers.back().activation.value_or(Activation::identity())
+                                  : loss == Loss::softmax_cross_entropy ? Activation::softmax()
+                                                                        : Activation::sigmoid();
   spec.loss = loss;
   if (loss == Loss::softmax_cross_entropy) spec.labels = LabelLayout::class_index;
   spec.input_keep_prob = input_keep_prob;
