@@ -428,6 +428,26 @@ BOOST_AUTO_TEST_CASE(bad_flags_give_one_error_line_status_2_and_no_files) {
       {{"train", "--data", "x.csv", "--dataset", "circles"}, "--dataset"},
       {{"train", "--labels", "y.npy"}, "--labels"},
       {{"train", "--data-seed", "4294967295", "--dataset", "circles"}, "--data-seed"},
+      {{"train", "--loss", "softmax"}, "--loss"},
+      {{"train", "--loss", "hinge"}, "hinge"},
+      {{"train", "--layers", "10,3"}, "--layers"},
+      {{"train", "--layers", "10:swish,1"}, "swish"},
+      {{"train", "--layers", "10:tanh=2,1"}, "--layers"},
+      {{"train", "--layers", "10,1:sigmoid"}, "--layers"},
+      {{"train", "--optimizer", "rmsprop"}, "rmsprop"},
+      {{"train", "--beta", "0.5"}, "--beta"},
+      {{"train", "--optimizer", "momentum", "--beta", "1"}, "--beta"},
+      {{"train", "--beta1", "0.5"}, "--beta1"},
+      {{"train", "--optimizer", "adam", "--beta2", "1.5"}, "--beta2"},
+      {{"train", "--optimizer", "momentum", "--epsilon", "1e-7"}, "--epsilon"},
+      {{"train", "--epochs", "5"}, "--epochs"},
+      {{"train", "--mini-batch-size", "5"}, "--mini-batch-size"},
+      {{"train", "--mini-batch-size", "5", "--epochs", "2", "--iterations", "3"}, "--iterations"},
+      {{"train", "--shuffle-seed", "1"}, "--shuffle-seed"},
+      {{"train", "--decay-interval", "2"}, "--decay-interval"},
+      {{"train", "--decay-rate", "nan"}, "--decay-rate"},
+      {{"train", "--input-keep-prob", "2"}, "--input-keep-prob"},
+      {{"gradcheck", "--loss", "mse", "--layers", "4,2"}, "--layers"},
   };
   for (const Case& c : cases) {
     Scratch s;
@@ -493,4 +513,150 @@ BOOST_AUTO_TEST_CASE(no_command_is_a_usage_error) {
   BOOST_TEST(r.status == 2, describe(r));
   BOOST_TEST(r.err.starts_with("xgrad: error: "), r.err);
   BOOST_TEST(lines_of(r.err).size() == 1u);
+}
+
+namespace {
+
+// Three classes around (0, 3), (-3, -2), (3, -2), spread 0.25 (a fixed pattern, no random
+// draws), one example per row with the class index last: every point is more than 11
+// spreads from the other classes' centres, so a trained model puts each on its side.
+void write_three_classes(const fs::path& file, std::size_t m) {
+  const double centres[3][2] = {{0.0, 3.0}, {-3.0, -2.0}, {3.0, -2.0}};
+  std::ofstream csv(file);
+  csv << "x1,x2,class\n";
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t c = j % 3;
+    const double dx = 0.25 * std::cos(0.7 * static_cast<double>(j)), dy = 0.25 * std::sin(1.3 * static_cast<double>(j));
+    csv << xgrad::format_double(centres[c][0] + dx) << ',' << xgrad::format_double(centres[c][1] + dy) << ',' << c << '\n';
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_multi_class_run_with_adam_on_mini_batches) {
+  Scratch s;
+  write_three_classes(s.work / "train.csv", 60);
+  write_three_classes(s.work / "test.csv", 30);
+  const Result r = s.run({"train", "--data", "train.csv", "--test-data", "test.csv", "--layers", "8:tanh,3:", "--loss",
+                          "softmax", "--optimizer", "adam", "--beta2", "0.99", "--mini-batch-size", "16", "--epochs",
+                          "100", "--shuffle-seed", "11", "--print-every", "50", "--record-every", "10", "--json",
+                          "r.json", "--save", "p.npz"});
+  BOOST_TEST(r.status == 2, "an empty activation after ':' is an error: " << describe(r));
+  const Result ok = s.run({"train", "--data", "train.csv", "--test-data", "test.csv", "--layers", "8:tanh,3", "--loss",
+                           "softmax", "--optimizer", "adam", "--beta2", "0.99", "--mini-batch-size", "16", "--epochs",
+                           "100", "--shuffle-seed", "11", "--print-every", "50", "--record-every", "10", "--json",
+                           "r.json", "--save", "p.npz"});
+  BOOST_TEST_REQUIRE(ok.status == 0, describe(ok));
+  BOOST_TEST(ok.err.empty(), ok.err);
+  BOOST_TEST(contains(ok.out, "training: 100 epochs of mini-batches of 16 (shuffle seed 11) at learning rate 0.01, adam"),
+             ok.out);
+  const Json j = Json::parse(read_file(s.work / "r.json"));
+  const Json& settings = j["settings"];
+  BOOST_TEST(settings["layers"] == Json::parse("[2, 8, 3]"));
+  BOOST_TEST(settings["activations"] == Json::parse(R"(["tanh", "softmax"])"));
+  BOOST_TEST(settings["layers_flag"] == "8:tanh,3");
+  BOOST_TEST(settings["loss"] == "softmax_cross_entropy");
+  BOOST_TEST(settings["labels"] == "class_index");
+  BOOST_TEST(settings["optimizer_kind"] == "adam");
+  BOOST_TEST(settings["beta1"].get<double>() == 0.9);
+  BOOST_TEST(settings["beta2"].get<double>() == 0.99);
+  BOOST_TEST(settings["epsilon"].get<double>() == 1e-8);
+  BOOST_TEST(settings["mini_batch_size"] == 16);
+  BOOST_TEST(settings["epochs"] == 100);
+  BOOST_TEST(settings["shuffle_seed"] == 11);
+  BOOST_TEST(!settings.contains("iterations"));
+  BOOST_TEST(j["costs_per"] == "epoch");
+  BOOST_TEST(j["cost_iterations"] == Json::parse("[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]"));
+  // The printed lines (every 50 epochs) and the JSON agree to the last digit.
+  for (std::size_t i : {0u, 5u}) {
+    const std::string line = xgrad::cost_line(10 * i, j["costs"][i].get<double>());
+    BOOST_TEST(contains(ok.out, line + "\n"), line << " not in\n" << ok.out);
+  }
+  // Multi-class accuracy: every point on its class's side, predictions are class indices.
+  BOOST_TEST(j["train_accuracy"].get<double>() == 1.0);
+  BOOST_TEST(j["test_accuracy"].get<double>() == 1.0);
+  BOOST_TEST_REQUIRE(j["test_predictions"][0].size() == 30u);
+  for (std::size_t k = 0; k < 30; ++k) BOOST_TEST(j["test_predictions"][0][k] == k % 3, "example " << k);
+  const auto saved = xgrad::load_npz(s.work / "p.npz");
+  BOOST_TEST_REQUIRE(saved.size() == 4u);
+  BOOST_TEST(saved[2].first == "fc2.W");
+  BOOST_TEST(saved[2].second.shape(0) == 3u);
+  BOOST_TEST(saved[2].second.shape(1) == 8u);
+
+  // A class index out of range names the file, the line, the field and the value.
+  {
+    std::ofstream(s.work / "four.csv") << "0,1,0\n1,0,3\n";
+  }
+  const Result four = s.run({"train", "--data", "four.csv", "--layers", "4,3", "--loss", "softmax_cross_entropy"});
+  BOOST_TEST(four.status == 2, describe(four));
+  BOOST_TEST(four.err == "xgrad: error: --data: four.csv:2: label 3 (field 3) is not a class index 0..2\n", four.err);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_keep_the_notes_run_and_record_it) {
+  Scratch s;
+  const Result r = s.run({"train", "--iterations", "3", "--print-every", "0", "--json", "r.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(contains(r.out, "\ntraining: 3 iterations at learning rate 0.01\n"), r.out);
+  const Json settings = Json::parse(read_file(s.work / "r.json"))["settings"];
+  BOOST_TEST(settings["activations"] == Json::parse(R"(["relu", "relu", "sigmoid"])"));
+  BOOST_TEST(settings["loss"] == "sigmoid_cross_entropy");
+  BOOST_TEST(settings["optimizer_kind"] == "gd");
+  BOOST_TEST(settings["costs_per"] == "iteration");
+  BOOST_TEST(settings["decay_rate"].get<double>() == 0.0);
+  BOOST_TEST(!settings.contains("layers_flag"));
+}
+
+BOOST_AUTO_TEST_CASE(momentum_decay_leaky_slope_input_dropout_and_mse_are_recorded) {
+  Scratch s;
+  const Result r = s.run({"train", "--layers", "6:leaky_relu=0.05,4:tanh,1", "--optimizer", "momentum", "--beta",
+                          "0.8", "--decay-rate", "1", "--decay-interval", "100", "--input-keep-prob", "0.9",
+                          "--iterations", "200", "--lr", "0.05", "--print-every", "0", "--json", "m.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json settings = Json::parse(read_file(s.work / "m.json"))["settings"];
+  BOOST_TEST(settings["activations"] == Json::parse(R"(["leaky_relu", "tanh", "sigmoid"])"));
+  BOOST_TEST(settings["layers_flag"] == "6:leaky_relu=0.05,4:tanh,1");
+  BOOST_TEST(settings["optimizer_kind"] == "momentum");
+  BOOST_TEST(settings["beta"].get<double>() == 0.8);
+  BOOST_TEST(settings["decay_rate"].get<double>() == 1.0);
+  BOOST_TEST(settings["decay_interval"] == 100);
+  BOOST_TEST(settings["input_keep_prob"].get<double>() == 0.9);
+  BOOST_TEST(contains(r.out, "decay 1 every 100 iterations"), r.out);
+
+  // Mean squared error on any finite targets, 1 output (identity unless given).
+  {
+    std::ofstream csv(s.work / "targets.csv");
+    for (int i = 0; i < 20; ++i) csv << i * 0.1 << ',' << (i % 4) * 0.5 << ',' << 0.3 * i - 1.25 << '\n';
+  }
+  const Result mse = s.run({"train", "--data", "targets.csv", "--layers", "5:tanh,1", "--loss", "mse", "--iterations",
+                            "50", "--json", "e.json"});
+  BOOST_TEST_REQUIRE(mse.status == 0, describe(mse));
+  BOOST_TEST(contains(mse.out, "(mean squared error: no accuracy)"), mse.out);
+  const Json e = Json::parse(read_file(s.work / "e.json"));
+  BOOST_TEST(e["settings"]["activations"] == Json::parse(R"(["tanh", "identity"])"));
+  BOOST_TEST(!e.contains("train_accuracy"));
+  BOOST_TEST(e["train_predictions"][0].size() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(gradcheck_checks_the_new_models_and_writes_its_report) {
+  Scratch s;
+  write_three_classes(s.work / "three.csv", 30);
+  const Result r = s.run({"gradcheck", "--data", "three.csv", "--layers", "6:leaky_relu=0.05,4:tanh,3", "--loss",
+                          "softmax", "--input-keep-prob", "0.9", "--keep-prob", "0.8", "--json", "g.json"});
+  BOOST_TEST(r.status == 0, describe(r));
+  BOOST_TEST(contains(r.out, "check_graph passed, check_nodes passed"), r.out);
+  BOOST_TEST(contains(r.out, "leaky_relu1"), "the leaky ReLU node is checked");
+  const Json j = Json::parse(read_file(s.work / "g.json"));
+  BOOST_TEST(j["settings"]["loss"] == "softmax_cross_entropy");
+  BOOST_TEST(j["settings"]["examples"] == 30);
+  BOOST_TEST_REQUIRE(j["checks"].size() == 2u);
+  BOOST_TEST(j["checks"][0]["name"] == "check_graph");
+  BOOST_TEST(j["checks"][0]["passed"] == true);
+  BOOST_TEST(j["checks"][0]["blocks"].size() == 6u);  // fc1..fc3, W and b
+  BOOST_TEST(j["checks"][1]["name"] == "check_nodes");
+  BOOST_TEST(j["checks"][1]["passed"] == true);
+
+  const Result mse = s.run({"gradcheck", "--dataset", "circles", "--samples", "30", "--layers", "5:sigmoid,1:tanh",
+                            "--loss", "mse", "--lambd", "0.3"});
+  BOOST_TEST(mse.status == 0, describe(mse));
+  BOOST_TEST(contains(mse.out, "tanh2"), "the output node of mean squared error is checked");
 }
