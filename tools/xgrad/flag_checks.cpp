@@ -20,6 +20,8 @@ CLI::Validator requiring(std::string requirement, std::function<bool(const std::
       "");  // no description: the help text says what the flag takes
 }
 
+}  // namespace
+
 bool parses_as_finite(const std::string& text, double& x) {
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, x);
@@ -31,8 +33,6 @@ bool parses_as_whole(const std::string& text, std::uint64_t& n) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, n);
   return !text.empty() && ec == std::errc() && ptr == end;
 }
-
-}  // namespace
 
 CLI::Validator positive_number() {
   return requiring("a number > 0", [](const std::string& v) {

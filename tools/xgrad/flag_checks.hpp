@@ -15,6 +15,11 @@
 
 namespace xgrad::cli {
 
+// The whole text is a finite number (std::from_chars: no sign '+', no spaces) / decimal
+// digits naming a whole number that fits; `x` / `n` receives it.
+bool parses_as_finite(const std::string& text, double& x);
+bool parses_as_whole(const std::string& text, std::uint64_t& n);
+
 CLI::Validator positive_number();      // a finite number > 0
 CLI::Validator non_negative_number();  // a finite number >= 0
 CLI::Validator fraction();             // a number in (0, 1]

@@ -1,25 +1,14 @@
 #include "layer_list.hpp"
 
-#include <charconv>
-#include <cmath>
+#include <cstdint>
+
+#include "flag_checks.hpp"
 
 #include <xgrad/core/error.hpp>
 
 namespace xgrad::cli {
 
 namespace {
-
-bool parse_whole(const std::string& text, std::size_t& n) {
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-  return !text.empty() && ec == std::errc() && ptr == end;
-}
-
-bool parse_finite(const std::string& text, double& x) {
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, x);
-  return !text.empty() && ec == std::errc() && ptr == end && std::isfinite(x);
-}
 
 // "leaky_relu=0.05" -> LeakyRelu with slope 0.05; "tanh" -> tanh. Throws InputError.
 Activation activation_named(const std::string& text) {
@@ -29,7 +18,7 @@ Activation activation_named(const std::string& text) {
   if (name != "leaky_relu") throw InputError("only leaky_relu takes a parameter (leaky_relu=SLOPE), not '" + name + "'");
   const std::string slope_text = text.substr(equals + 1);
   double slope = 0.0;
-  if (!parse_finite(slope_text, slope)) throw InputError("the slope '" + slope_text + "' is not a finite number");
+  if (!parses_as_finite(slope_text, slope)) throw InputError("the slope '" + slope_text + "' is not a finite number");
   return Activation::leaky_relu(slope);
 }
 
@@ -46,9 +35,11 @@ std::vector<LayerFlag> parse_layer_list(const std::string& text) {
     const std::size_t colon = field.find(':');
     const std::string units = field.substr(0, colon);
     LayerFlag layer;
-    if (!parse_whole(units, layer.units) || layer.units == 0) {
+    std::uint64_t units_value = 0;
+    if (!parses_as_whole(units, units_value) || units_value == 0 || units_value > SIZE_MAX) {
       throw InputError(where + "expected a whole number >= 1, got '" + units + "'");
     }
+    layer.units = static_cast<std::size_t>(units_value);
     if (colon != std::string::npos) {
       try {
         layer.activation = activation_named(field.substr(colon + 1));
