@@ -144,7 +144,9 @@ BOOST_AUTO_TEST_CASE(help_on_every_command) {
   const Result train = s.run({"train", "--help"});
   BOOST_TEST(contains(squeezed(train.out), "N/3 samples from seed K+1 for testing"), train.out);
   for (const char* flag : {"--layers", "--init", "--lr", "--iterations", "--lambd", "--keep-prob", "--dropout-masks",
-                           "--print-every", "--json", "--save", "--data", "--x-train", "--test-data"}) {
+                           "--print-every", "--json", "--save", "--data", "--x-train", "--test-data", "--loss",
+                           "--optimizer", "--beta", "--beta1", "--beta2", "--epsilon", "--mini-batch-size", "--epochs",
+                           "--shuffle-seed", "--decay-rate", "--decay-interval", "--input-keep-prob"}) {
     BOOST_TEST(contains(train.out, flag), flag);
   }
   BOOST_TEST(s.work_files().empty());
