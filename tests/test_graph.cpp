@@ -327,3 +327,17 @@ BOOST_AUTO_TEST_CASE(graphs_with_dropout_or_a_scalar_node_in_the_middle_are_not_
     BOOST_TEST(!g.tileable());
   }
 }
+
+// Fed a batch wider than a tile, a tileable graph sizes its hidden nodes for one tile only
+// (the memory does not grow with the batch) until a whole-batch forward() needs them.
+BOOST_AUTO_TEST_CASE(a_wide_batch_sizes_hidden_nodes_for_one_tile_until_forward) {
+  TileGraph t("sigmoid", 3000);
+  const std::size_t tile = t.g.tile_columns();
+  BOOST_TEST_REQUIRE(tile < 3000u);
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == tile);
+  BOOST_TEST(std::isfinite(t.g.forward_backward()));
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == 3000u % tile);
+  BOOST_CHECK_THROW(t.g.feed(t.x, xt::zeros<double>({2, 3000})), InputError);  // 2 rows, not 3
+  t.g.forward(Mode::eval);
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == 3000u);
+}

@@ -93,6 +93,7 @@ void Graph::set_loss(Node& loss) {
   if (loss.rows() != 1 || loss.columns(2) != 1) {
     throw InputError("graph: loss node '" + loss.name() + "' is not scalar (1x1)");
   }
+  leave_tiles();
   loss_ = &loss;
   plan_.valid = false;
 }
@@ -104,10 +105,14 @@ Node& Graph::loss() const {
 
 void Graph::resize(std::size_t batch) {
   if (batch == 0) throw InputError("graph: batch size must be at least 1");
-  leave_tiles();
   if (batch == batch_) return;
   batch_ = batch;
-  size_nodes(batch, batch);
+  if (loss_ != nullptr && tileable() && batch > tile_columns()) {
+    enter_tiles(tile_columns());  // the hidden nodes never take the whole batch's size
+  } else {
+    leave_tiles();
+    size_nodes(batch, batch);
+  }
 }
 
 void Graph::size_nodes(std::size_t columns, std::size_t examples) {
@@ -120,7 +125,18 @@ void Graph::size_nodes(std::size_t columns, std::size_t examples) {
 void Graph::feed(Input& input, const Matrix& data) {
   if (!owns(&input)) throw InputError("graph: input '" + input.name() + "' is not in this graph");
   resize(data.shape(1));
-  input.feed(data);
+  if (!tiled_) {
+    input.feed(data);
+    return;
+  }
+  const auto held = std::find(plan_.inputs.begin(), plan_.inputs.end(), &input);
+  Matrix& whole = plan_.whole_inputs[static_cast<std::size_t>(held - plan_.inputs.begin())];
+  if (data.shape(0) != input.rows()) {
+    throw InputError(input.name() + ": fed " + shape_string(data) + " but expects " +
+                     shape_string(input.rows(), batch_) + " (" + std::to_string(input.rows()) +
+                     " rows, one column per example)");
+  }
+  xt::noalias(whole) = data;
 }
 
 void Graph::forward(Mode mode) {
@@ -169,7 +185,6 @@ struct OneBlasThread {
 
 void Graph::plan_tiles() {
   if (plan_.valid) return;
-  leave_tiles();
   TilePlan plan;
   plan.valid = true;
   plan.tileable = loss_ != nullptr;
@@ -226,6 +241,12 @@ void Graph::enter_tiles(std::size_t columns) {
   if (!tiled_) {
     for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
     tiled_ = true;
+  }
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
+    Matrix& whole = plan_.whole_inputs[i];
+    if (whole.shape(0) != plan_.inputs[i]->rows() || whole.shape(1) != batch_) {
+      whole = Matrix({plan_.inputs[i]->rows(), batch_});
+    }
   }
   size_nodes(columns, batch_);
 }

@@ -56,11 +56,14 @@ class Graph {
   Node& loss() const;
 
   // Sizes every node's buffers for `batch` examples (no-op when unchanged). Two sizes in
-  // turn (full mini-batches and a smaller last one) allocate only the first time.
+  // turn (full mini-batches and a smaller last one) allocate only the first time. When
+  // forward_backward will tile the batch, the nodes other than inputs are sized for one
+  // tile only; forward() or backward() size them for the whole batch when they run.
   void resize(std::size_t batch);
   std::size_t batch() const { return batch_; }
 
-  // Resizes to data.shape(1) if needed, then copies data into the input.
+  // Resizes to data.shape(1) if needed, then copies data into the input (held by the graph
+  // while tiles run; input.value() shows it again after forward()).
   void feed(Input& input, const Matrix& data);
 
   // Runs every node's forward in order (train mode starts a pass on each random stream).
