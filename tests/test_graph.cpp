@@ -341,3 +341,30 @@ BOOST_AUTO_TEST_CASE(a_wide_batch_sizes_hidden_nodes_for_one_tile_until_forward)
   t.g.forward(Mode::eval);
   BOOST_TEST(t.g.find("relu")->value().shape(1) == 3000u);
 }
+
+// predict_output on a batch wider than a tile runs it whole: the same values as a whole
+// forward pass on the same graph, one column per example.
+BOOST_AUTO_TEST_CASE(predict_output_on_a_wide_batch_runs_it_whole) {
+  TileGraph t("sigmoid", 3000);
+  BOOST_TEST_REQUIRE(t.g.tile_columns() < 3000u);
+  t.g.forward(Mode::eval);
+  const Matrix X = t.x.value();
+  const Matrix expected = t.g.find("fc4")->value();
+  BOOST_TEST_REQUIRE(expected.shape(1) == 3000u);
+  t.g.forward_backward();  // leaves the graph in tiles (no update: the parameters stay)
+  const Matrix got = predict_output(t.g, t.x, X, "fc4");
+  BOOST_TEST((got == expected));
+}
+
+// A loss that throws in a pass that skips the cost leaves later passes computing it.
+BOOST_AUTO_TEST_CASE(a_failed_pass_without_the_loss_leaves_the_loss_wanted) {
+  Graph g;
+  auto& z = g.input("Z", 2);
+  auto& y = g.input("Y", 1);
+  auto& ce = g.add<SoftmaxCrossEntropy>("ce", z, y);
+  g.set_loss(ce);
+  g.feed(z, xt::zeros<double>({2, 3}));
+  g.feed(y, Matrix{{0, 5, 1}});  // 5 is not a class index of 2 classes
+  BOOST_CHECK_THROW(g.forward_backward(false), InputError);
+  BOOST_TEST(ce.value_wanted());
+}

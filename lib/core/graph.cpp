@@ -139,13 +139,16 @@ void Graph::feed(Input& input, const Matrix& data) {
   xt::noalias(whole) = data;
 }
 
-void Graph::forward(Mode mode) {
+void Graph::forward(Mode mode, const Node* last) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
   leave_tiles();
   if (mode == Mode::train) {
     for (RandomStream* s : stream_order_) s->begin_pass();
   }
-  for (Node* n : order_) n->forward(mode);
+  for (Node* n : order_) {
+    n->forward(mode);
+    if (n == last) break;
+  }
 }
 
 void Graph::zero_grad() {
@@ -267,16 +270,15 @@ double Graph::forward_backward(bool loss_wanted) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
   plan_tiles();
   const std::size_t columns = tile_columns();
+  struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)
+    Graph& graph;
+    ~ValuesWanted() { graph.set_values_wanted(true); }
+  } restore{*this};
   set_values_wanted(loss_wanted);
-  double cost = std::numeric_limits<double>::quiet_NaN();
-  if (plan_.tileable && batch_ > columns) {
-    cost = tiled_pass(columns, loss_wanted);
-  } else {
-    forward(Mode::train);
-    if (loss_wanted) cost = loss_value();
-    backward();
-  }
-  set_values_wanted(true);
+  if (plan_.tileable && batch_ > columns) return tiled_pass(columns, loss_wanted);
+  forward(Mode::train);
+  const double cost = loss_wanted ? loss_value() : std::numeric_limits<double>::quiet_NaN();
+  backward();
   return cost;
 }
 

@@ -153,10 +153,7 @@ Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std:
   if (X.shape(1) == 0) throw InputError("predict: no examples (X has zero columns)");
   require_finite(X, "predict: X");
   graph.feed(features, X);
-  for (Node* n : graph.nodes()) {
-    n->forward(Mode::eval);
-    if (n == target) break;
-  }
+  graph.forward(Mode::eval, target);
   return target->value();
 }
 

@@ -66,8 +66,10 @@ class Graph {
   // while tiles run; input.value() shows it again after forward()).
   void feed(Input& input, const Matrix& data);
 
-  // Runs every node's forward in order (train mode starts a pass on each random stream).
-  void forward(Mode mode);
+  // Runs every node's forward in order (train mode starts a pass on each random stream),
+  // on the whole fed batch; with `last`, stops after that node (the nodes after it, such
+  // as a loss whose labels were not fed, are not run).
+  void forward(Mode mode, const Node* last = nullptr);
   // Zeroes every gradient, seeds dLoss/dLoss = 1 and runs backward in reverse order over
   // the nodes that require a gradient.
   void backward();
