@@ -83,10 +83,10 @@ BOOST_AUTO_TEST_CASE(a_step_in_column_tiles_allocates_nothing) {
     BOOST_TEST_REQUIRE(5000 % model.graph().tile_columns() != 0u);
     model.feed(data.X, data.Y);
     train_step(model, 0.01);
-    const std::size_t before = allocation_count.load();
+    const std::size_t before = support::operator_new_count();
     double cost = 0.0;
     for (int i = 0; i < steps; ++i) cost += train_step(model, 0.01);
-    BOOST_TEST(allocation_count.load() - before == 0u);
+    BOOST_TEST(support::operator_new_count() - before == 0u);
     BOOST_TEST(std::isfinite(cost));
   }
 }
