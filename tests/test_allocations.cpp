@@ -71,18 +71,39 @@ BOOST_AUTO_TEST_CASE(eval_and_train_passes_in_turn_allocate_nothing) {
   BOOST_TEST(support::operator_new_count() - before == 0u);
 }
 
+// 5000 examples run in column tiles, the last one narrower (5000 is not a multiple of any
+// tile width the graph picks, a multiple of 64): after the first step, nothing.
+BOOST_AUTO_TEST_CASE(a_step_in_column_tiles_allocates_nothing) {
+  RandomState rng(1);
+  const Dataset data = make_circles(5000, 0.05, rng);
+  for (const ModelSpec& spec : {models::initialization_network(InitKind::he), models::regularization_network(0.7, 1.0)}) {
+    Model model(spec);
+    BOOST_TEST_REQUIRE(model.graph().tileable());
+    BOOST_TEST_REQUIRE(model.graph().tile_columns() < 5000u);
+    BOOST_TEST_REQUIRE(5000 % model.graph().tile_columns() != 0u);
+    model.feed(data.X, data.Y);
+    train_step(model, 0.01);
+    const std::size_t before = support::operator_new_count();
+    double cost = 0.0;
+    for (int i = 0; i < steps; ++i) cost += train_step(model, 0.01);
+    BOOST_TEST(support::operator_new_count() - before == 0u);
+    BOOST_TEST(std::isfinite(cost));
+  }
+}
+
 namespace {
 
-// Allocations made by a whole train() call of `epochs` epochs on mini-batches of 60 (300
-// examples: every batch the same size), recording only epoch 0.
+// Allocations made by a whole train() call of `epochs` epochs on mini-batches of
+// `batch_size` (60 divides the 300 examples; 64 leaves a last batch of 44), recording only
+// epoch 0.
 template <class MakeOptimizer>
 std::size_t allocations_of_training(const ModelSpec& spec, const Dataset& data, std::size_t epochs,
-                                    MakeOptimizer make_optimizer) {
+                                    MakeOptimizer make_optimizer, std::size_t batch_size = 60) {
   Model model(spec);
   auto optimizer = make_optimizer();
   TrainOptions options;
   options.learning_rate = 0.01;
-  options.mini_batch_size = 60;
+  options.mini_batch_size = batch_size;
   options.epochs = epochs;
   options.shuffle_seed = 11;
   options.record_every = 1000000;
@@ -107,6 +128,15 @@ BOOST_AUTO_TEST_CASE(adam_and_momentum_on_mini_batches_allocate_nothing_per_step
   BOOST_TEST(allocations_of_training(spec, data.train, 2, adam) == allocations_of_training(spec, data.train, 6, adam));
   BOOST_TEST(allocations_of_training(spec, data.train, 2, momentum) ==
              allocations_of_training(spec, data.train, 6, momentum));
+}
+
+// A last, smaller mini-batch every epoch: the nodes keep buffers for both sizes.
+BOOST_AUTO_TEST_CASE(a_smaller_last_mini_batch_allocates_nothing_per_step) {
+  const TrainTest data = models::course_circles();
+  BOOST_TEST_REQUIRE(data.train.X.shape(1) % 64 != 0u);
+  const ModelSpec spec = models::regularization_network(0.7, 0.86, MaskPolicy::fresh);
+  auto adam = [] { return Adam(); };
+  BOOST_TEST(allocations_of_training(spec, data.train, 2, adam, 64) == allocations_of_training(spec, data.train, 6, adam, 64));
 }
 
 BOOST_AUTO_TEST_CASE(a_softmax_model_with_tanh_and_leaky_relu_allocates_nothing_per_step) {

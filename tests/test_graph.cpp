@@ -193,3 +193,178 @@ BOOST_AUTO_TEST_CASE(predictions_switch_batch_sizes_and_back) {
   BOOST_TEST(acc <= 1.0);
   BOOST_CHECK_THROW(accuracy(p_small, data.Y), InputError);
 }
+
+namespace {
+
+// A graph with every column-separable activation, a loss chosen by `loss` and an L2 term:
+// 3 features, m examples, hidden 6 (relu), 5 (tanh), 4 (leaky relu), then the loss's outputs.
+struct TileGraph {
+  Graph g;
+  Input& x;
+  Input& y;
+  explicit TileGraph(const std::string& loss, std::size_t m)
+      : x(g.input("X", 3)), y(g.input("Y", loss == "softmax" ? 1 : 2)) {
+    RandomState rng(5);
+    const std::size_t outputs = loss == "softmax" ? 3 : 2;
+    std::vector<std::size_t> sizes{3, 6, 5, 4, outputs};
+    Node* a = &x;
+    std::vector<Parameter*> weights;
+    for (std::size_t l = 1; l < sizes.size(); ++l) {
+      const std::string n = "fc" + std::to_string(l);
+      auto& W = g.parameter(n + ".W", rng.randn(sizes[l], sizes[l - 1]));
+      auto& b = g.parameter(n + ".b", rng.randn(sizes[l], 1));
+      weights.push_back(&W);
+      a = &g.add<Linear>(n, *a, W, b);
+      if (l == 1) a = &g.add<Relu>("relu", *a);
+      if (l == 2) a = &g.add<Tanh>("tanh", *a);
+      if (l == 3) a = &g.add<LeakyRelu>("leaky", *a);
+    }
+    Node* term = nullptr;
+    Matrix labels;
+    if (loss == "softmax") {
+      term = &g.add<SoftmaxCrossEntropy>("ce", *a, y);
+      labels = xt::floor(rng.rand(1, m) * 3.0);
+    } else if (loss == "mse") {
+      term = &g.add<MeanSquaredError>("mse", *a, y);
+      labels = rng.randn(2, m);
+    } else {
+      term = &g.add<SigmoidCrossEntropy>("ce", *a, y);
+      labels = xt::floor(rng.rand(2, m) * 2.0);
+    }
+    auto& l2 = g.add<L2Penalty>("l2", weights, 0.7);
+    g.set_loss(g.add<Add>("cost", std::vector<Node*>{term, &l2}));
+    g.feed(x, rng.randn(3, m));
+    g.feed(y, labels);
+  }
+};
+
+struct Pass {
+  double loss;
+  std::vector<double> grads;
+};
+
+Pass whole_pass(Graph& g) {
+  g.forward(Mode::train);
+  const double loss = g.loss_value();
+  g.backward();
+  return {loss, flatten_grads(g.parameters())};
+}
+
+Pass tiled_pass(Graph& g, std::size_t columns, bool loss_wanted = true) {
+  g.set_tile_columns(columns);
+  const double loss = g.forward_backward(loss_wanted);
+  return {loss, flatten_grads(g.parameters())};
+}
+
+}  // namespace
+
+// Tiles of 8 columns over 53 examples (the last tile has 5): the loss shares and the
+// parameter gradients add up to the whole batch's, up to the rounding of a different
+// order of additions.
+BOOST_AUTO_TEST_CASE(a_tiled_pass_gives_the_whole_batch_loss_and_gradients) {
+  for (const std::string loss : {"sigmoid", "softmax", "mse"}) {
+    TileGraph t(loss, 53);
+    BOOST_TEST_REQUIRE(t.g.tileable(), loss);
+    const Pass whole = whole_pass(t.g);
+    const Pass tiled = tiled_pass(t.g, 8);
+    BOOST_TEST(std::abs(tiled.loss - whole.loss) <= 1e-13 * std::abs(whole.loss), loss);
+    BOOST_TEST_REQUIRE(tiled.grads.size() == whole.grads.size());
+    double scale = 0.0;
+    for (double v : whole.grads) scale = std::max(scale, std::abs(v));
+    for (std::size_t k = 0; k < whole.grads.size(); ++k) {
+      BOOST_TEST(std::abs(tiled.grads[k] - whole.grads[k]) <= 1e-13 * scale, loss << " gradient entry " << k);
+    }
+    // The nodes hold the last tile; forward() brings back the whole batch.
+    BOOST_TEST(t.g.find("relu")->value().shape(1) == 5u);
+    t.g.forward(Mode::train);
+    BOOST_TEST(t.g.find("relu")->value().shape(1) == 53u);
+    BOOST_TEST(t.x.value().shape(1) == 53u);
+    BOOST_TEST(t.g.loss_value() == whole.loss);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(one_tile_is_the_whole_pass_bit_for_bit_and_skipping_the_loss_keeps_the_gradients) {
+  TileGraph t("sigmoid", 53);
+  const Pass whole = whole_pass(t.g);
+  const Pass one_tile = tiled_pass(t.g, 53);
+  BOOST_TEST(one_tile.loss == whole.loss);
+  BOOST_TEST((one_tile.grads == whole.grads));
+  const Pass no_loss = tiled_pass(t.g, 53, false);
+  BOOST_TEST(std::isnan(no_loss.loss));
+  BOOST_TEST((no_loss.grads == whole.grads));
+  const Pass tiled = tiled_pass(t.g, 8);
+  const Pass tiled_no_loss = tiled_pass(t.g, 8, false);
+  BOOST_TEST(std::isnan(tiled_no_loss.loss));
+  BOOST_TEST((tiled_no_loss.grads == tiled.grads));
+  // The same tiles again give the same bits.
+  BOOST_TEST((tiled_pass(t.g, 8).grads == tiled.grads));
+}
+
+BOOST_AUTO_TEST_CASE(graphs_with_dropout_or_a_scalar_node_in_the_middle_are_not_tiled) {
+  {
+    Graph g;
+    auto& x = g.input("X", 2);
+    auto& y = g.input("Y", 1);
+    auto& W = g.parameter("fc.W", xt::ones<double>({1, 2}));
+    auto& b = g.parameter("fc.b", xt::zeros<double>({1, 1}));
+    auto& d = g.add<Dropout>("drop", x, 0.5, g.random_stream(1, MaskPolicy::fresh));
+    g.set_loss(g.add<SigmoidCrossEntropy>("ce", g.add<Linear>("fc", d, W, b), y));
+    BOOST_TEST(!g.tileable());
+    g.feed(x, xt::ones<double>({2, 4000}));
+    g.feed(y, xt::ones<double>({1, 4000}));
+    g.set_tile_columns(100);
+    const double loss = g.forward_backward();
+    BOOST_TEST(std::isfinite(loss));
+    BOOST_TEST(g.find("fc")->value().shape(1) == 4000u);  // ran whole
+  }
+  {
+    Graph g;  // a cost that is a sum of two means over columns, then something else
+    auto& x = g.input("X", 1);
+    auto& y = g.input("Y", 1);
+    auto& ce = g.add<SigmoidCrossEntropy>("ce", x, y);
+    auto& sum = g.add<Add>("sum", std::vector<Node*>{&ce, &ce});
+    g.set_loss(g.add<Add>("twice", std::vector<Node*>{&sum, &ce}));
+    BOOST_TEST(!g.tileable());
+  }
+}
+
+// Fed a batch wider than a tile, a tileable graph sizes its hidden nodes for one tile only
+// (the memory does not grow with the batch) until a whole-batch forward() needs them.
+BOOST_AUTO_TEST_CASE(a_wide_batch_sizes_hidden_nodes_for_one_tile_until_forward) {
+  TileGraph t("sigmoid", 3000);
+  const std::size_t tile = t.g.tile_columns();
+  BOOST_TEST_REQUIRE(tile < 3000u);
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == tile);
+  BOOST_TEST(std::isfinite(t.g.forward_backward()));
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == 3000u % tile);
+  BOOST_CHECK_THROW(t.g.feed(t.x, xt::zeros<double>({2, 3000})), InputError);  // 2 rows, not 3
+  t.g.forward(Mode::eval);
+  BOOST_TEST(t.g.find("relu")->value().shape(1) == 3000u);
+}
+
+// predict_output on a batch wider than a tile runs it whole: the same values as a whole
+// forward pass on the same graph, one column per example.
+BOOST_AUTO_TEST_CASE(predict_output_on_a_wide_batch_runs_it_whole) {
+  TileGraph t("sigmoid", 3000);
+  BOOST_TEST_REQUIRE(t.g.tile_columns() < 3000u);
+  t.g.forward(Mode::eval);
+  const Matrix X = t.x.value();
+  const Matrix expected = t.g.find("fc4")->value();
+  BOOST_TEST_REQUIRE(expected.shape(1) == 3000u);
+  t.g.forward_backward();  // leaves the graph in tiles (no update: the parameters stay)
+  const Matrix got = predict_output(t.g, t.x, X, "fc4");
+  BOOST_TEST((got == expected));
+}
+
+// A loss that throws in a pass that skips the cost leaves later passes computing it.
+BOOST_AUTO_TEST_CASE(a_failed_pass_without_the_loss_leaves_the_loss_wanted) {
+  Graph g;
+  auto& z = g.input("Z", 2);
+  auto& y = g.input("Y", 1);
+  auto& ce = g.add<SoftmaxCrossEntropy>("ce", z, y);
+  g.set_loss(ce);
+  g.feed(z, xt::zeros<double>({2, 3}));
+  g.feed(y, Matrix{{0, 5, 1}});  // 5 is not a class index of 2 classes
+  BOOST_CHECK_THROW(g.forward_backward(false), InputError);
+  BOOST_TEST(ce.value_wanted());
+}

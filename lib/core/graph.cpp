@@ -1,8 +1,11 @@
 #include <xgrad/core/graph.hpp>
 
 #include <algorithm>
+#include <limits>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/threads.hpp>
+#include <xgrad/nodes/losses.hpp>
 
 namespace xgrad {
 
@@ -51,6 +54,8 @@ void Graph::adopt(std::unique_ptr<Node> node) {
       s != nullptr && std::find(stream_order_.begin(), stream_order_.end(), s) == stream_order_.end()) {
     stream_order_.push_back(s);
   }
+  leave_tiles();
+  plan_.valid = false;
   if (batch_ > 0) node->resize(batch_);
   order_.push_back(node.get());
   nodes_.push_back(std::move(node));
@@ -88,7 +93,9 @@ void Graph::set_loss(Node& loss) {
   if (loss.rows() != 1 || loss.columns(2) != 1) {
     throw InputError("graph: loss node '" + loss.name() + "' is not scalar (1x1)");
   }
+  leave_tiles();
   loss_ = &loss;
+  plan_.valid = false;
 }
 
 Node& Graph::loss() const {
@@ -100,21 +107,48 @@ void Graph::resize(std::size_t batch) {
   if (batch == 0) throw InputError("graph: batch size must be at least 1");
   if (batch == batch_) return;
   batch_ = batch;
-  for (Node* n : order_) n->resize(batch);
+  if (loss_ != nullptr && tileable() && batch > tile_columns()) {
+    enter_tiles(tile_columns());  // the hidden nodes never take the whole batch's size
+  } else {
+    leave_tiles();
+    size_nodes(batch, batch);
+  }
+}
+
+void Graph::size_nodes(std::size_t columns, std::size_t examples) {
+  for (Node* n : order_) {
+    n->resize(columns);
+    n->set_examples(examples);
+  }
 }
 
 void Graph::feed(Input& input, const Matrix& data) {
   if (!owns(&input)) throw InputError("graph: input '" + input.name() + "' is not in this graph");
-  if (data.shape(1) != batch_) resize(data.shape(1));
-  input.feed(data);
+  resize(data.shape(1));
+  if (!tiled_) {
+    input.feed(data);
+    return;
+  }
+  const auto held = std::find(plan_.inputs.begin(), plan_.inputs.end(), &input);
+  Matrix& whole = plan_.whole_inputs[static_cast<std::size_t>(held - plan_.inputs.begin())];
+  if (data.shape(0) != input.rows()) {
+    throw InputError(input.name() + ": fed " + shape_string(data) + " but expects " +
+                     shape_string(input.rows(), batch_) + " (" + std::to_string(input.rows()) +
+                     " rows, one column per example)");
+  }
+  xt::noalias(whole) = data;
 }
 
-void Graph::forward(Mode mode) {
+void Graph::forward(Mode mode, const Node* last) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
+  leave_tiles();
   if (mode == Mode::train) {
     for (RandomStream* s : stream_order_) s->begin_pass();
   }
-  for (Node* n : order_) n->forward(mode);
+  for (Node* n : order_) {
+    n->forward(mode);
+    if (n == last) break;
+  }
 }
 
 void Graph::zero_grad() {
@@ -126,6 +160,7 @@ void Graph::zero_grad() {
 
 void Graph::backward() {
   Node& root = loss();
+  leave_tiles();
   zero_grad();
   root.grad().fill(1.0);
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
@@ -134,5 +169,150 @@ void Graph::backward() {
 }
 
 double Graph::loss_value() const { return loss().value()(0, 0); }
+
+namespace {
+
+bool per_example(const Node& n) { return n.columns(2) == 2 && n.columns(3) == 3; }
+
+// Holds OpenBLAS to one thread for its lifetime (a tile's products are too small to share,
+// and a split product would sum in an order that depends on the thread count).
+struct OneBlasThread {
+  std::size_t saved = blas_threads();
+  OneBlasThread() { set_blas_threads(1); }
+  ~OneBlasThread() { set_blas_threads(saved); }
+  OneBlasThread(const OneBlasThread&) = delete;
+  OneBlasThread& operator=(const OneBlasThread&) = delete;
+};
+
+}  // namespace
+
+void Graph::plan_tiles() {
+  if (plan_.valid) return;
+  TilePlan plan;
+  plan.valid = true;
+  plan.tileable = loss_ != nullptr;
+  for (Node* n : order_) {
+    const bool is_input = dynamic_cast<Input*>(n) != nullptr;
+    if (is_input) {
+      plan.inputs.push_back(static_cast<Input*>(n));
+    } else if (per_example(*n)) {
+      plan.tile_nodes.push_back(n);
+      bool ok = n->column_separable();
+      for (const Node* in : n->inputs()) ok = ok && per_example(*in);
+      plan.tileable = plan.tileable && ok;
+    } else {
+      plan.scalars.push_back(n);
+      if (n->mean_over_columns()) {
+        bool ok = true;
+        for (const Node* in : n->inputs()) ok = ok && per_example(*in);
+        plan.tileable = plan.tileable && ok;
+        plan.means.push_back(n);
+        plan.tile_nodes.push_back(n);
+      } else if (n->inputs().empty()) {
+        plan.once.push_back(n);
+      } else if (n == loss_ && dynamic_cast<const Add*>(n) != nullptr) {
+        for (const Node* in : n->inputs()) {
+          plan.tileable = plan.tileable && (in->mean_over_columns() || in->inputs().empty());
+        }
+      } else {
+        plan.tileable = false;
+      }
+    }
+    if (per_example(*n)) plan.bytes_per_column += sizeof(double) * n->rows() * (n->requires_grad() ? 2 : 1);
+  }
+  for (const Node* mean : plan.means) plan.bytes_per_column += sizeof(double) * mean->inputs()[0]->rows();
+  plan.tileable = plan.tileable && !plan.means.empty();
+  plan.mean_totals.assign(plan.means.size(), 0.0);
+  plan.whole_inputs.resize(plan.inputs.size());
+  plan_ = std::move(plan);
+}
+
+bool Graph::tileable() {
+  plan_tiles();
+  return plan_.tileable;
+}
+
+std::size_t Graph::tile_columns() {
+  if (tile_columns_ > 0) return tile_columns_;
+  plan_tiles();
+  constexpr std::size_t budget = 256 * 1024;
+  const std::size_t width = budget / std::max<std::size_t>(plan_.bytes_per_column, 1);
+  return std::clamp<std::size_t>(width / 64 * 64, 512, 16384);
+}
+
+void Graph::enter_tiles(std::size_t columns) {
+  if (!tiled_) {
+    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
+    tiled_ = true;
+  }
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
+    Matrix& whole = plan_.whole_inputs[i];
+    if (whole.shape(0) != plan_.inputs[i]->rows() || whole.shape(1) != batch_) {
+      whole = Matrix({plan_.inputs[i]->rows(), batch_});
+    }
+  }
+  size_nodes(columns, batch_);
+}
+
+void Graph::leave_tiles() {
+  if (!tiled_) return;
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
+  tiled_ = false;
+  size_nodes(batch_, batch_);
+}
+
+void Graph::set_values_wanted(bool wanted) {
+  for (Node* n : plan_.scalars) n->set_value_wanted(wanted);
+}
+
+double Graph::forward_backward(bool loss_wanted) {
+  loss();  // throws when there is none
+  if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
+  plan_tiles();
+  const std::size_t columns = tile_columns();
+  struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)
+    Graph& graph;
+    ~ValuesWanted() { graph.set_values_wanted(true); }
+  } restore{*this};
+  set_values_wanted(loss_wanted);
+  if (plan_.tileable && batch_ > columns) return tiled_pass(columns, loss_wanted);
+  forward(Mode::train);
+  const double cost = loss_wanted ? loss_value() : std::numeric_limits<double>::quiet_NaN();
+  backward();
+  return cost;
+}
+
+double Graph::tiled_pass(std::size_t columns, bool loss_wanted) {
+  Node& root = *loss_;
+  const OneBlasThread one_blas_thread;
+  enter_tiles(columns);
+  for (Parameter* p : parameter_order_) p->grad.fill(0.0);
+  for (Node* n : plan_.scalars) n->grad().fill(0.0);
+  root.grad().fill(1.0);
+  // The scalar part first, as backward() runs it (in reverse order, before the nodes it
+  // reads): the root passes its gradient to the means and to the input-less terms.
+  for (Node* n : plan_.once) n->forward(Mode::train);
+  if (!root.mean_over_columns()) root.backward();
+  for (auto it = plan_.once.rbegin(); it != plan_.once.rend(); ++it) {
+    if ((*it)->requires_grad()) (*it)->backward();
+  }
+  std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
+  for (std::size_t first = 0; first < batch_; first += columns) {
+    const std::size_t width = std::min(columns, batch_ - first);
+    if (width != plan_.means.front()->batch()) size_nodes(width, batch_);
+    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->load_columns(plan_.whole_inputs[i], first);
+    for (Node* n : plan_.tile_nodes) n->forward(Mode::train);
+    for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.mean_totals[k] += plan_.means[k]->value()(0, 0);
+    for (Node* n : plan_.tile_nodes) {
+      if (n->requires_grad() && !n->mean_over_columns()) n->grad().fill(0.0);
+    }
+    for (auto it = plan_.tile_nodes.rbegin(); it != plan_.tile_nodes.rend(); ++it) {
+      if ((*it)->requires_grad()) (*it)->backward();
+    }
+  }
+  for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
+  if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
+  return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();
+}
 
 }  // namespace xgrad

@@ -13,11 +13,10 @@ Node::Node(std::string name, std::vector<Node*> inputs, std::size_t rows)
 
 void Node::resize(std::size_t batch) {
   batch_ = batch;
+  examples_ = batch;
   const std::size_t cols = columns(batch);
-  if (value_.shape(0) != rows_ || value_.shape(1) != cols) {
-    value_ = Matrix({rows_, cols});
-    grad_ = Matrix({rows_, cols});
-  }
+  resize_keeping_spare(value_, spare_value_, rows_, cols);
+  resize_keeping_spare(grad_, spare_grad_, rows_, cols);
 }
 
 void Node::fail(const std::string& message) const { throw InputError(name_ + ": " + message); }

@@ -1,5 +1,7 @@
 #include <xgrad/core/tensor.hpp>
 
+#include <utility>
+
 #include <xtensor-blas/xblas.hpp>
 
 #include <xgrad/core/error.hpp>
@@ -11,6 +13,12 @@ std::string shape_string(std::size_t rows, std::size_t cols) {
 }
 
 std::string shape_string(const Matrix& m) { return shape_string(m.shape(0), m.shape(1)); }
+
+void resize_keeping_spare(Matrix& buffer, Matrix& spare, std::size_t rows, std::size_t cols) {
+  if (buffer.shape(0) == rows && buffer.shape(1) == cols) return;
+  std::swap(buffer, spare);
+  if (buffer.shape(0) != rows || buffer.shape(1) != cols) buffer = Matrix({rows, cols});
+}
 
 void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose transpose_b,
           Matrix& c, double alpha, double beta) {

@@ -15,7 +15,7 @@ Dropout::Dropout(std::string name, Node& input, double keep_prob, RandomStream& 
 
 void Dropout::resize(std::size_t batch) {
   Node::resize(batch);
-  if (mask_.shape() != value_.shape()) mask_ = Matrix(value_.shape());
+  resize_keeping_spare(mask_, spare_mask_, value_.shape(0), value_.shape(1));
 }
 
 void Dropout::set_mask(const Matrix& mask) {

@@ -1,8 +1,10 @@
 #include <xgrad/nodes/losses.hpp>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
+#include <xgrad/nodes/sigmoid.hpp>
 
 namespace xgrad {
 
@@ -16,18 +18,21 @@ SigmoidCrossEntropy::SigmoidCrossEntropy(std::string name, Node& logits, Node& l
 
 void SigmoidCrossEntropy::resize(std::size_t batch) {
   Node::resize(batch);
-  const std::size_t rows = inputs()[0]->rows();
-  if (probabilities_.shape(0) != rows || probabilities_.shape(1) != batch) {
-    probabilities_ = Matrix({rows, batch});
-  }
+  resize_keeping_spare(probabilities_, spare_probabilities_, inputs()[0]->rows(), batch);
 }
 
 void SigmoidCrossEntropy::forward(Mode) {
   const double* z = inputs()[0]->value().data();
   const double* y = inputs()[1]->value().data();
   double* a = probabilities_.data();
+  const std::size_t n = probabilities_.size();
+  if (!value_wanted()) {  // backward needs only a; the log1p was a quarter of a small step
+    for (std::size_t k = 0; k < n; ++k) a[k] = sigmoid(z[k]);
+    value_(0, 0) = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
   double total = 0.0;
-  for (std::size_t k = 0, n = probabilities_.size(); k < n; ++k) {
+  for (std::size_t k = 0; k < n; ++k) {
     // sigmoid(z) and the cost's exp(-|z|) share one exp where z >= 0 (same bits as two).
     const double zk = z[k];
     const double e = std::exp(-zk);
@@ -35,13 +40,13 @@ void SigmoidCrossEntropy::forward(Mode) {
     const double e_abs = zk >= 0.0 ? e : std::exp(zk);
     total += std::max(zk, 0.0) - zk * y[k] + std::log1p(e_abs);
   }
-  value_(0, 0) = total / static_cast<double>(batch());
+  value_(0, 0) = total / static_cast<double>(examples());
 }
 
 void SigmoidCrossEntropy::backward() {
   Node& logits = *inputs()[0];
   if (!logits.requires_grad()) return;
-  const double scale = grad_(0, 0) / static_cast<double>(batch());
+  const double scale = grad_(0, 0) / static_cast<double>(examples());
   const double* a = probabilities_.data();
   const double* y = inputs()[1]->value().data();
   double* dz = logits.grad().data();
@@ -58,19 +63,23 @@ BinaryCrossEntropy::BinaryCrossEntropy(std::string name, Node& probabilities, No
 }
 
 void BinaryCrossEntropy::forward(Mode) {
+  if (!value_wanted()) {
+    value_(0, 0) = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
   const Matrix& a = inputs()[0]->value();
   const Matrix& y = inputs()[1]->value();
   double total = 0.0;
   for (std::size_t k = 0, n = a.size(); k < n; ++k) {
     total += -std::log(a.data()[k]) * y.data()[k] + -std::log(1.0 - a.data()[k]) * (1.0 - y.data()[k]);
   }
-  value_(0, 0) = 1.0 / static_cast<double>(batch()) * total;
+  value_(0, 0) = 1.0 / static_cast<double>(examples()) * total;
 }
 
 void BinaryCrossEntropy::backward() {
   Node& probabilities = *inputs()[0];
   if (!probabilities.requires_grad()) return;
-  const double scale = grad_(0, 0) / static_cast<double>(batch());
+  const double scale = grad_(0, 0) / static_cast<double>(examples());
   const double* a = probabilities.value().data();
   const double* y = inputs()[1]->value().data();
   double* da = probabilities.grad().data();
@@ -98,12 +107,12 @@ void L2Penalty::forward(Mode) {
     for (double v : w->value) s += v * v;
     squares += s;
   }
-  value_(0, 0) = lambda_ / (2.0 * static_cast<double>(batch())) * squares;
+  value_(0, 0) = lambda_ / (2.0 * static_cast<double>(examples())) * squares;
 }
 
 void L2Penalty::backward() {
   const double g = grad_(0, 0);
-  const double m = static_cast<double>(batch());
+  const double m = static_cast<double>(examples());
   for (Parameter* w : weights_) {
     const double* v = w->value.data();
     double* dw = w->grad.data();

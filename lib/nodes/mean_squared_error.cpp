@@ -18,13 +18,13 @@ void MeanSquaredError::forward(Mode) {
     const double d = a.data()[k] - y.data()[k];
     total += d * d;
   }
-  value_(0, 0) = total / static_cast<double>(a.size());
+  value_(0, 0) = total / static_cast<double>(a.shape(0) * examples());
 }
 
 void MeanSquaredError::backward() {
   Node& predictions = *inputs()[0];
   Node& targets = *inputs()[1];
-  const double scale = 2.0 * grad_(0, 0) / static_cast<double>(predictions.value().size());
+  const double scale = 2.0 * grad_(0, 0) / static_cast<double>(predictions.rows() * examples());
   const double* a = predictions.value().data();
   const double* y = targets.value().data();
   const std::size_t n = predictions.value().size();

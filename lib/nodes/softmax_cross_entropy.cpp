@@ -29,7 +29,7 @@ InputDomain SoftmaxCrossEntropy::input_domain(std::size_t input) const {
 void SoftmaxCrossEntropy::resize(std::size_t batch) {
   Node::resize(batch);
   const std::size_t k = inputs()[0]->rows();
-  if (probabilities_.shape(0) != k || probabilities_.shape(1) != batch) probabilities_ = Matrix({k, batch});
+  resize_keeping_spare(probabilities_, spare_probabilities_, k, batch);
   classes_.resize(class_index_labels_ ? batch : 0);
 }
 
@@ -53,7 +53,7 @@ void SoftmaxCrossEntropy::forward(Mode) {
       for (std::size_t i = 0; i < k; ++i) total += y(i, j) * (log_sum_exp - z(i, j));
     }
   }
-  value_(0, 0) = total / static_cast<double>(m);
+  value_(0, 0) = total / static_cast<double>(examples());
 }
 
 void SoftmaxCrossEntropy::backward() {
@@ -63,7 +63,7 @@ void SoftmaxCrossEntropy::backward() {
   Matrix& dz = logits.grad();
   const std::size_t k = dz.shape(0);
   const std::size_t m = dz.shape(1);
-  const double scale = grad_(0, 0) / static_cast<double>(m);
+  const double scale = grad_(0, 0) / static_cast<double>(examples());
   for (std::size_t j = 0; j < m; ++j) {
     if (class_index_labels_) {
       for (std::size_t i = 0; i < k; ++i) {

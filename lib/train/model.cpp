@@ -262,7 +262,7 @@ void Model::feed(const Matrix& X, const Matrix& Y) {
   }
   if (X.shape(1) == 0) throw InputError("model: no examples (X has zero columns)");
   graph_.feed(*features_, X);
-  labels_->feed(Y);
+  graph_.feed(*labels_, Y);
 }
 
 void Model::validate_data(const Dataset& data, const std::string& source) const {

@@ -43,10 +43,8 @@ std::string cost_line(std::size_t iteration, double cost) {
   return "Cost after iteration " + std::to_string(iteration) + ": " + python_float_repr(cost);
 }
 
-double train_step(Graph& graph, Optimizer& optimizer, double learning_rate) {
-  graph.forward(Mode::train);
-  const double cost = graph.loss_value();
-  graph.backward();
+double train_step(Graph& graph, Optimizer& optimizer, double learning_rate, bool cost_wanted) {
+  const double cost = graph.forward_backward(cost_wanted);
   optimizer.step(graph.parameters(), learning_rate);
   return cost;
 }
@@ -81,6 +79,12 @@ void validate_for(const Trainable& t, const Dataset& data) {
   require_finite(data.Y, source + ": Y");
 }
 
+// Whether iteration/epoch i's cost is read: recorded, printed, guarded or the last one.
+bool cost_read(std::size_t i, std::size_t total, const TrainOptions& options) {
+  return options.stop_on_non_finite || i % options.record_every == 0 || i + 1 == total ||
+         (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0);
+}
+
 // Records, prints and reports progress for iteration/epoch i of `total`.
 void after(std::size_t i, std::size_t total, double cost, const TrainOptions& options, TrainResult& result) {
   if (i % options.record_every == 0) result.costs.push_back({i, cost});
@@ -97,7 +101,8 @@ TrainResult train_full_batch(Trainable t, const Dataset& data, const TrainOption
   t.graph.feed(t.labels, data.Y);
   TrainResult result;
   for (std::size_t i = 0; i < options.iterations; ++i) {
-    const double cost = train_step(t.graph, optimizer, options.decay.at(options.learning_rate, i));
+    const double cost = train_step(t.graph, optimizer, options.decay.at(options.learning_rate, i),
+                                   cost_read(i, options.iterations, options));
     if (options.stop_on_non_finite && !std::isfinite(cost)) {
       report_non_finite(t.graph, "iteration " + std::to_string(i), cost);
     }
@@ -113,12 +118,13 @@ TrainResult train_mini_batches(Trainable t, const Dataset& data, const TrainOpti
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
     const double learning_rate = options.decay.at(options.learning_rate, epoch);
     batches.shuffle(epoch);
+    const bool cost_wanted = cost_read(epoch, options.epochs, options);
     double weighted = 0.0;
     for (std::size_t b = 0; b < batches.count(); ++b) {
       const Dataset& batch = batches.batch(b);
       t.graph.feed(t.features, batch.X);
       t.graph.feed(t.labels, batch.Y);
-      const double cost = train_step(t.graph, optimizer, learning_rate);
+      const double cost = train_step(t.graph, optimizer, learning_rate, cost_wanted);
       if (options.stop_on_non_finite && !std::isfinite(cost)) {
         report_non_finite(t.graph, "epoch " + std::to_string(epoch) + ", mini-batch " + std::to_string(b), cost);
       }
@@ -160,10 +166,7 @@ Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std:
   if (X.shape(1) == 0) throw InputError("predict: no examples (X has zero columns)");
   require_finite(X, "predict: X");
   graph.feed(features, X);
-  for (Node* n : graph.nodes()) {
-    n->forward(Mode::eval);
-    if (n == target) break;
-  }
+  graph.forward(Mode::eval, target);
   return target->value();
 }
 

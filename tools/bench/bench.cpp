@@ -16,6 +16,7 @@
 #include "allocation_counter.hpp"
 #include "course.hpp"
 #include "hand_network.hpp"
+#include "handloop_series.hpp"
 #include "peak_memory.hpp"
 #include "summary.hpp"
 #include "workload.hpp"
@@ -253,6 +254,41 @@ void allocations_l2_dropout(benchmark::State& state) {
   state.SetLabel("2-20-3-1, L2 0.7, dropout 0.86 (fresh masks)");
 }
 
+// The graph's step against ../shared/bench/handloop_he (the yardstick) on the same
+// data and weights; each side times its own loop of n steps, best of three, alternating.
+void step_vs_handloop(benchmark::State& state, std::string handloop) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  xgrad::set_blas_threads(1);
+  const std::size_t iterations = std::clamp<std::size_t>(6'000'000 / m, 3, 20'000);
+  const std::string file = (std::filesystem::temp_directory_path() / ("xgrad_handloop_" + std::to_string(m) + ".txt")).string();
+  write_handloop_input(file, m);
+  double graph_best = 1e300, loop_best = 1e300;
+  for (auto _ : state) {
+    for (int round = 0; round < 3; ++round) {
+      Workload w({2, 10, 5, 1}, m, false);
+      xgrad::GradientDescent descent;
+      const auto t0 = Clock::now();
+      // As train() runs it: the cost (its logarithms) only on the steps it records.
+      for (std::size_t i = 0; i < iterations; ++i) {
+        xgrad::train_step(w.model.graph(), descent, learning_rate, i % 1000 == 0);
+      }
+      graph_best = std::min(graph_best, seconds(t0, Clock::now()) / static_cast<double>(iterations));
+      const std::optional<double> us = run_handloop(handloop, iterations, file);
+      if (!us) {
+        state.SkipWithError("handloop_he failed");
+        return;
+      }
+      loop_best = std::min(loop_best, *us * 1e-6);
+    }
+    state.SetIterationTime(graph_best);
+  }
+  std::filesystem::remove(file);
+  state.counters["graph_ms"] = graph_best * 1e3;
+  state.counters["handloop_ms"] = loop_best * 1e3;
+  state.counters["ratio"] = graph_best / loop_best;
+  state.SetLabel("2-10-5-1 m=" + std::to_string(m) + ", " + std::to_string(iterations) + " steps");
+}
+
 void peak_memory(benchmark::State& state, std::string program) {
   const auto m = static_cast<std::size_t>(state.range(0));
   std::optional<PeakMemory> p;
@@ -274,6 +310,7 @@ void peak_memory(benchmark::State& state, std::string program) {
       static_cast<double>(p->peak) / static_cast<double>(p->budget_base());
   state.counters["net_peak_over_buffers"] =
       static_cast<double>(p->peak - p->baseline) / static_cast<double>(p->budget_base());
+  state.counters["untiled_MB"] = static_cast<double>(p->untiled) / mb;
   state.SetLabel("2-10-5-1 m=" + std::to_string(m));
 }
 
@@ -283,7 +320,7 @@ void register_benchmarks(const std::string& program) {
     std::vector<std::size_t> dims;
     std::vector<std::int64_t> m;
   };
-  const Series series[] = {{course, {300, 3'000, 30'000, 300'000, 1'000'000}},
+  const Series series[] = {{course, {64, 300, 3'000, 30'000, 300'000, 1'000'000}},
                            {narrow, {300, 3'000, 30'000, 300'000, 1'000'000}},
                            {wide, {300, 3'000, 30'000}}};
   for (const Series& s : series) {
@@ -294,6 +331,23 @@ void register_benchmarks(const std::string& program) {
           ->UseManualTime()
           ->Unit(m >= 30'000 ? benchmark::kMillisecond : benchmark::kMicrosecond);
     }
+  }
+#ifdef XGRAD_BENCH_HANDLOOP
+  for (std::int64_t m : {300, 3'000, 300'000}) {
+    benchmark::RegisterBenchmark("handloop/2-10-5-1", step_vs_handloop, std::string(XGRAD_BENCH_HANDLOOP))
+        ->ArgName("m")
+        ->Arg(m)
+        ->Iterations(1)
+        ->UseManualTime()
+        ->Unit(m >= 30'000 ? benchmark::kMillisecond : benchmark::kMicrosecond);
+  }
+#endif
+  for (std::int64_t m : {300, 3'000}) {
+    benchmark::RegisterBenchmark("threads/2-10-5-1", threads_1_vs_2, course)
+        ->ArgName("m")
+        ->Arg(m)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
   }
   benchmark::RegisterBenchmark("threads/calibration", threads_calibration)
       ->UseManualTime()

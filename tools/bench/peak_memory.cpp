@@ -37,9 +37,9 @@ int peak_memory_child(std::size_t m) {
   model.feed(data.X, data.Y);
   for (int i = 0; i < 3; ++i) xgrad::train_step(model, learning_rate);
   const BufferBytes b = buffer_bytes(model);
-  std::printf("%zu %zu %zu %zu %zu %zu %zu\n", status_bytes("VmHWM"), baseline,
+  std::printf("%zu %zu %zu %zu %zu %zu %zu %zu\n", status_bytes("VmHWM"), baseline,
               (data.X.size() + data.Y.size()) * sizeof(double), b.data, b.activations, b.gradients,
-              b.parameters);
+              b.parameters, untiled_bytes(model));
   return 0;
 }
 
@@ -48,9 +48,9 @@ std::optional<PeakMemory> measure_peak_memory(const std::string& program, std::s
   FILE* child = ::popen(command.c_str(), "r");
   if (child == nullptr) return std::nullopt;
   PeakMemory p;
-  const int fields = std::fscanf(child, "%zu %zu %zu %zu %zu %zu %zu", &p.peak, &p.baseline, &p.dataset,
-                                 &p.data, &p.activations, &p.gradients, &p.parameters);
-  if (::pclose(child) != 0 || fields != 7) return std::nullopt;
+  const int fields = std::fscanf(child, "%zu %zu %zu %zu %zu %zu %zu %zu", &p.peak, &p.baseline, &p.dataset,
+                                 &p.data, &p.activations, &p.gradients, &p.parameters, &p.untiled);
+  if (::pclose(child) != 0 || fields != 8) return std::nullopt;
   return p;
 }
 

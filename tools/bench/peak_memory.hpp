@@ -16,6 +16,7 @@ struct PeakMemory {
   std::size_t activations = 0;
   std::size_t gradients = 0;
   std::size_t parameters = 0;
+  std::size_t untiled = 0;     // activations + gradients of a graph that ran the batch whole
   // data + activations + gradients: what the target is a multiple of.
   std::size_t budget_base() const { return data + activations + gradients; }
 };

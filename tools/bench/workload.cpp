@@ -45,7 +45,7 @@ BufferBytes buffer_bytes(xgrad::Model& model) {
   constexpr std::size_t d = sizeof(double);
   for (const xgrad::Node* n : model.graph().nodes()) {
     if (n->kind() == "input") {
-      b.data += n->value().size() * d;
+      b.data += n->rows() * model.graph().batch() * d;  // held by the graph while tiles run
       continue;
     }
     b.activations += n->value().size() * d;
@@ -58,6 +58,18 @@ BufferBytes buffer_bytes(xgrad::Model& model) {
     b.gradients += p->grad.size() * d;
   }
   return b;
+}
+
+std::size_t untiled_bytes(xgrad::Model& model) {
+  const std::size_t m = model.graph().batch();
+  constexpr std::size_t d = sizeof(double);
+  std::size_t bytes = 0;
+  for (const xgrad::Node* n : model.graph().nodes()) {
+    if (n->kind() == "input") continue;
+    const std::size_t entries = n->rows() * n->columns(m);
+    bytes += entries * d * (n->requires_grad() ? 2 : 1);
+  }
+  return bytes + model.output().probabilities().shape(0) * m * d;
 }
 
 }  // namespace bench

@@ -50,6 +50,10 @@ struct BufferBytes {
   std::size_t parameters = 0;
   std::size_t total() const { return data + activations + gradients + parameters; }
 };
+// (Running in column tiles, activations and gradients are one tile's; data is the batch's.)
 BufferBytes buffer_bytes(xgrad::Model& model);
+// Activations and gradients (node values, gradients, output probabilities) that the model
+// would hold running its fed batch whole.
+std::size_t untiled_bytes(xgrad::Model& model);
 
 }  // namespace bench

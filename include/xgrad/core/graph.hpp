@@ -3,6 +3,11 @@
 // Nodes are kept in insertion order, which must be topological (a node's inputs are added
 // before it; add() checks). Buffers are sized by resize(batch) and reused: after that,
 // forward + backward + an SGD update allocate nothing.
+//
+// Column tiles (forward_backward): when every per-example node is column_separable() and
+// the loss is a mean over columns, a training pass over a wide batch runs forward and
+// backward over one tile of columns at a time, so that the activations of a tile stay in
+// cache and the memory does not grow with the batch beyond the fed data.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -50,21 +55,50 @@ class Graph {
   void set_loss(Node& loss);
   Node& loss() const;
 
-  // Sizes every node's buffers for `batch` examples (no-op when unchanged).
+  // Sizes every node's buffers for `batch` examples (no-op when unchanged). Two sizes in
+  // turn (full mini-batches and a smaller last one) allocate only the first time. When
+  // forward_backward will tile the batch, the nodes other than inputs are sized for one
+  // tile only; forward() or backward() size them for the whole batch when they run.
   void resize(std::size_t batch);
   std::size_t batch() const { return batch_; }
 
-  // Resizes to data.shape(1) if needed, then copies data into the input.
+  // Resizes to data.shape(1) if needed, then copies data into the input (held by the graph
+  // while tiles run; input.value() shows it again after forward()).
   void feed(Input& input, const Matrix& data);
 
-  // Runs every node's forward in order (train mode starts a pass on each random stream).
-  void forward(Mode mode);
+  // Runs every node's forward in order (train mode starts a pass on each random stream),
+  // on the whole fed batch; with `last`, stops after that node (the nodes after it, such
+  // as a loss whose labels were not fed, are not run).
+  void forward(Mode mode, const Node* last = nullptr);
   // Zeroes every gradient, seeds dLoss/dLoss = 1 and runs backward in reverse order over
   // the nodes that require a gradient.
   void backward();
   void zero_grad();
 
   double loss_value() const;
+
+  // One training pass over the fed batch: the loss, and dLoss/dp in every parameter's grad,
+  // as forward(Mode::train) then backward() compute them. Tiled when tileable() and the
+  // batch is wider than tile_columns(): each tile runs forward, its share of the loss and
+  // backward; parameter gradients and loss shares are added in tile order (the bits do not
+  // depend on any thread count: OpenBLAS is held to one thread during a tiled pass and set
+  // back after). Otherwise (one tile, or not tileable) exactly forward() and backward().
+  // loss_wanted == false returns NaN and lets losses skip their logarithms.
+  // After a tiled pass, nodes' values and gradients hold the last tile only; feed(),
+  // resize() and forward() bring back the whole batch. Allocates nothing once it has run
+  // on a batch of this size (the first tiled pass sizes the tile buffers).
+  double forward_backward(bool loss_wanted = true);
+
+  // Whether forward_backward can tile this graph: every node with a column per example is
+  // an Input or column_separable(); the loss is a mean_over_columns() node or an Add of such
+  // nodes and of scalar nodes without inputs (L2Penalty); mean nodes read only per-example
+  // nodes; no other scalar node.
+  bool tileable();
+  // Columns per tile: set_tile_columns(n) with n >= 1, or by default a width at which one
+  // tile's values and gradients take about 256 KiB (at least 512, at most 16384 columns).
+  std::size_t tile_columns();
+  // 0 restores the default.
+  void set_tile_columns(std::size_t columns) { tile_columns_ = columns; }
 
   std::span<Node* const> nodes() const { return order_; }
   std::span<Parameter* const> parameters() const { return parameter_order_; }
@@ -77,6 +111,29 @@ class Graph {
  private:
   void adopt(std::unique_ptr<Node> node);
   bool owns(const Node* node) const;
+  void plan_tiles();
+  void size_nodes(std::size_t columns, std::size_t examples);
+  void enter_tiles(std::size_t columns);
+  void leave_tiles();
+  void set_values_wanted(bool wanted);
+  double tiled_pass(std::size_t columns, bool loss_wanted);
+
+  // The tile plan (plan_tiles), made again after nodes or the loss change.
+  struct TilePlan {
+    bool valid = false;
+    bool tileable = false;
+    std::size_t bytes_per_column = 0;
+    std::vector<Input*> inputs;        // every Input, in graph order
+    std::vector<Node*> tile_nodes;     // per-example and mean nodes, in graph order
+    std::vector<Node*> means;          // the mean_over_columns() nodes, in graph order
+    std::vector<Node*> once;           // scalar nodes without inputs (run once per pass)
+    std::vector<Node*> scalars;        // every scalar node
+    std::vector<double> mean_totals;   // one per mean node
+    std::vector<Matrix> whole_inputs;  // an Input's whole batch while tiles run
+  };
+  TilePlan plan_;
+  bool tiled_ = false;  // nodes are sized for tiles and the inputs' data are in plan_
+  std::size_t tile_columns_ = 0;
 
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Node*> order_;

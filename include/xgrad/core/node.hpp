@@ -3,7 +3,8 @@
 //
 // How to write a node (ours and users' alike; see README "Writing a custom node"):
 //  - resize(batch) is the only place that allocates: call Node::resize(batch) for value and
-//    grad, then size any buffers of your own.
+//    grad, then size any buffers of your own (resize_keeping_spare, tensor.hpp, keeps the
+//    previous size too, so that a last, smaller mini-batch or tile allocates only once).
 //  - forward(mode) writes every entry of value() from the inputs' value(); it keeps what
 //    backward needs (sigmoid keeps its output, dropout its mask).
 //  - backward() reads grad() (dLoss/dvalue) and ADDS into input->grad() for each input with
@@ -80,12 +81,29 @@ class Node {
   // True when column j of value depends only on column j of every input (and on the
   // parameters), for any batch size, with no random draws: a gradient checker may then
   // check input entries on one column at a time (after resize(1)). It verifies the claim.
+  // Graph also runs a batch of such nodes in column tiles (Graph::forward_backward).
   virtual bool column_separable() const { return false; }
+  // True for a scalar (1x1) node whose value is a sum over columns j of a term that depends
+  // only on column j of every input, divided by examples(), and whose backward adds into
+  // input column j from column j's term alone (a loss that is a mean over examples). Graph
+  // may then run it on a tile of columns: its value is that tile's share of the mean (the
+  // tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
+  virtual bool mean_over_columns() const { return false; }
+  // A scalar node whose value is not read may skip computing it in forward (the cost's
+  // logarithms) when this is false; backward must not depend on it. Graph sets it for a
+  // training pass whose loss nobody reads (Graph::forward_backward(false)); true otherwise.
+  bool value_wanted() const { return value_wanted_; }
+  void set_value_wanted(bool wanted) { value_wanted_ = wanted; }
 
   const std::string& name() const { return name_; }
   std::span<Node* const> inputs() const { return inputs_; }
   std::size_t rows() const { return rows_; }
+  // Columns of this pass: the batch, or the width of the tile being run.
   std::size_t batch() const { return batch_; }
+  // Examples of the whole batch, the m a mean over examples divides by: batch(), or more
+  // while Graph runs the batch in column tiles (it calls set_examples after resize).
+  std::size_t examples() const { return examples_; }
+  void set_examples(std::size_t examples) { examples_ = examples; }
 
   Matrix& value() { return value_; }
   const Matrix& value() const { return value_; }
@@ -109,7 +127,11 @@ class Node {
   std::vector<Node*> inputs_;
   std::size_t rows_;
   std::size_t batch_ = 0;
+  std::size_t examples_ = 0;
   bool requires_grad_ = false;
+  bool value_wanted_ = true;
+  Matrix spare_value_;  // value_ and grad_ of the previous batch size (resize_keeping_spare)
+  Matrix spare_grad_;
 };
 
 }  // namespace xgrad

@@ -24,6 +24,12 @@ enum class Transpose { no, yes };
 void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose transpose_b,
           Matrix& c, double alpha = 1.0, double beta = 0.0);
 
+// Makes `buffer` (rows x cols), keeping what it held before in `spare` and taking `spare`
+// back when that has the wanted shape, so that alternating between two sizes (full
+// mini-batches and a smaller last one; full column tiles and a narrower last one) allocates
+// only the first time. Contents are unspecified afterwards. No-op when the shape is right.
+void resize_keeping_spare(Matrix& buffer, Matrix& spare, std::size_t rows, std::size_t cols);
+
 // "3x20" for a (3, 20) matrix; used in error messages.
 std::string shape_string(const Matrix& m);
 std::string shape_string(std::size_t rows, std::size_t cols);

@@ -34,6 +34,7 @@ class Dropout final : public Node {
   double keep_prob_;
   RandomStream& stream_;
   Matrix mask_;
+  Matrix spare_mask_;
   Mode last_mode_ = Mode::eval;
 };
 

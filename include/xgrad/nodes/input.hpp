@@ -3,6 +3,8 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <utility>
+
 #include <xgrad/core/node.hpp>
 
 namespace xgrad {
@@ -15,6 +17,12 @@ class Input final : public Node {
   // Copies data into value(). Requires data.shape(0) == rows() and data.shape(1) == batch()
   // (resize first; Graph::feed does both). Throws InputError naming the shapes.
   void feed(const Matrix& data);
+
+  // For Graph's column tiles: exchanges value() with `other` (no copy, no allocation).
+  void swap_value(Matrix& other) { std::swap(value_, other); }
+  // Copies columns [first, first + batch()) of `whole` into value(). Requires whole to have
+  // rows() rows and at least first + batch() columns (InputError naming the shapes).
+  void load_columns(const Matrix& whole, std::size_t first);
 
   void forward(Mode) override {}
   void backward() override {}

@@ -12,12 +12,14 @@ namespace xgrad {
 // Mean binary cross-entropy of sigmoid(z) against labels y, computed from the logits z:
 //   cost = (1/m) * sum over all entries of [max(z, 0) - z*y + log1p(exp(-|z|))]
 // which stays finite where the sigmoid saturates (the course's naive formula gives inf).
-// Value is 1x1. Gradient: dz += g * (sigmoid(z) - y) / m; the labels are not differentiated.
+// Value is 1x1 (NaN when !value_wanted(): the logarithms are skipped). Gradient:
+// dz += g * (sigmoid(z) - y) / m; the labels are not differentiated. m is examples().
 class SigmoidCrossEntropy final : public Node {
  public:
   // logits and labels must have the same number of rows.
   SigmoidCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "sigmoid_cross_entropy"; }
+  bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
   void forward(Mode mode) override;
@@ -32,17 +34,20 @@ class SigmoidCrossEntropy final : public Node {
 
  private:
   Matrix probabilities_;
+  Matrix spare_probabilities_;
 };
 
 // Mean binary cross-entropy of probabilities a (e.g. a Sigmoid's output) against labels y,
 // the notes' compute_cost: cost = -(1/m) * sum of [y log(a) + (1 - y) log(1 - a)].
-// Value is 1x1. Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m. Infinite where a
+// Value is 1x1 (NaN when !value_wanted()). Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m
+// with m = examples(). Infinite where a
 // reaches 0 or 1: after a sigmoid prefer SigmoidCrossEntropy.
 class BinaryCrossEntropy final : public Node {
  public:
   // probabilities and labels must have the same number of rows.
   BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels);
   std::string_view kind() const override { return "binary_cross_entropy"; }
+  bool mean_over_columns() const override { return true; }
 
   void forward(Mode mode) override;
   void backward() override;
@@ -53,7 +58,7 @@ class BinaryCrossEntropy final : public Node {
 };
 
 // L2 penalty lambda / (2m) * sum of the squares of every entry of the given weights, with
-// m the batch size. Value is 1x1. Gradient: W.grad += g * (lambda * W) / m.
+// m = examples(), the whole batch's size. Value is 1x1. Gradient: W.grad += g * (lambda * W) / m.
 class L2Penalty final : public Node {
  public:
   // Requires lambda >= 0 and finite.

@@ -20,6 +20,7 @@ class SoftmaxCrossEntropy final : public Node {
   // (class indices); InputError naming both otherwise.
   SoftmaxCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "softmax_cross_entropy"; }
+  bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
   // Throws InputError naming the column and value when a class index is not a whole number
@@ -36,6 +37,7 @@ class SoftmaxCrossEntropy final : public Node {
  private:
   bool class_index_labels_;
   Matrix probabilities_;
+  Matrix spare_probabilities_;
   std::vector<std::size_t> classes_;  // class index labels of the last forward, one per column
 };
 

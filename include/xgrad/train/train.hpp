@@ -82,10 +82,12 @@ struct Trainable {
   Input& labels;
 };
 
-// One step on the data already fed: forward (train mode), backward, optimizer.step. Returns
-// the cost before the update. Allocates nothing once the graph has been fed and the
-// optimizer started on graph.parameters().
-double train_step(Graph& graph, Optimizer& optimizer, double learning_rate);
+// One step on the data already fed: forward (train mode), backward (Graph::forward_backward:
+// in column tiles when the graph allows it), optimizer.step. Returns the cost before the
+// update, or NaN when !cost_wanted (the losses then skip their logarithms). Allocates
+// nothing once the graph has run a step on a batch of this size and the optimizer was
+// started on graph.parameters().
+double train_step(Graph& graph, Optimizer& optimizer, double learning_rate, bool cost_wanted = true);
 // The same with gradient descent on a Model.
 double train_step(Model& model, double learning_rate);
 
