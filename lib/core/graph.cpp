@@ -1,10 +1,39 @@
 #include <xgrad/core/graph.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <new>
 
 #include <xgrad/core/error.hpp>
 
 namespace xgrad {
+
+namespace {
+
+// The bytes of a rows x batch buffer of doubles; InputError when that does not fit in memory's
+// address range (checked before multiplying).
+std::size_t buffer_bytes(const Node& node, std::size_t batch) {
+  constexpr std::size_t addressable = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double);
+  const std::size_t rows = node.rows();
+  if (rows != 0 && batch > addressable / rows) {
+    throw InputError("graph: node '" + node.name() + "': " + std::to_string(rows) + " rows x batch " +
+                     std::to_string(batch) + " doubles exceed the addressable memory");
+  }
+  return rows * batch * sizeof(double);
+}
+
+}  // namespace
+
+void Graph::check_buffer_size(const Node& node, std::size_t batch) { buffer_bytes(node, batch); }
+
+void Graph::resize_node(Node& node, std::size_t batch) {
+  const std::size_t bytes = buffer_bytes(node, batch);
+  try {
+    node.resize(batch);
+  } catch (const std::bad_alloc&) {
+    throw MemoryError("graph: node '" + node.name() + "' at batch " + std::to_string(batch), bytes);
+  }
+}
 
 Input& Graph::input(std::string name, std::size_t rows) {
   return add<Input>(std::move(name), rows);
@@ -19,6 +48,8 @@ Parameter& Graph::parameter(std::string name, Matrix initial) {
   p->grad = xt::zeros<double>(initial.shape());
   p->value = std::move(initial);
   parameter_order_.push_back(p.get());
+  parameter_set_.insert(p.get());
+  parameter_by_name_.emplace(p->name, p.get());
   parameters_.push_back(std::move(p));
   return *parameters_.back();
 }
@@ -41,37 +72,32 @@ void Graph::adopt(std::unique_ptr<Node> node) {
     needs_grad = needs_grad || in->requires_grad();
   }
   for (Parameter* p : node->parameters()) {
-    if (std::find(parameter_order_.begin(), parameter_order_.end(), p) == parameter_order_.end()) {
+    if (parameter_set_.count(p) == 0) {
       throw InputError("graph: " + node->name() + ": parameter '" + p->name +
                        "' does not belong to this graph");
     }
   }
   node->set_requires_grad(needs_grad);
-  if (RandomStream* s = node->random_stream();
-      s != nullptr && std::find(stream_order_.begin(), stream_order_.end(), s) == stream_order_.end()) {
+  if (RandomStream* s = node->random_stream(); s != nullptr && stream_set_.insert(s).second) {
     stream_order_.push_back(s);
   }
-  if (batch_ > 0) node->resize(batch_);
+  if (batch_ > 0) resize_node(*node, batch_);
   order_.push_back(node.get());
+  node_set_.insert(node.get());
+  node_by_name_.emplace(node->name(), node.get());
   nodes_.push_back(std::move(node));
 }
 
-bool Graph::owns(const Node* node) const {
-  return std::find(order_.begin(), order_.end(), node) != order_.end();
-}
+bool Graph::owns(const Node* node) const { return node_set_.count(node) != 0; }
 
 Node* Graph::find(const std::string& name) const {
-  for (Node* n : order_) {
-    if (n->name() == name) return n;
-  }
-  return nullptr;
+  const auto found = node_by_name_.find(name);
+  return found == node_by_name_.end() ? nullptr : found->second;
 }
 
 Parameter* Graph::find_parameter(const std::string& name) const {
-  for (Parameter* p : parameter_order_) {
-    if (p->name == name) return p;
-  }
-  return nullptr;
+  const auto found = parameter_by_name_.find(name);
+  return found == parameter_by_name_.end() ? nullptr : found->second;
 }
 
 std::vector<Node*> Graph::declaring_nodes(const Parameter& p) const {
@@ -99,8 +125,14 @@ Node& Graph::loss() const {
 void Graph::resize(std::size_t batch) {
   if (batch == 0) throw InputError("graph: batch size must be at least 1");
   if (batch == batch_) return;
+  for (Node* n : order_) check_buffer_size(*n, batch);
   batch_ = batch;
-  for (Node* n : order_) n->resize(batch);
+  try {
+    for (Node* n : order_) resize_node(*n, batch);
+  } catch (...) {
+    batch_ = 0;  // some nodes are sized for the old batch: the next forward needs data first
+    throw;
+  }
 }
 
 void Graph::feed(Input& input, const Matrix& data) {
@@ -111,6 +143,7 @@ void Graph::feed(Input& input, const Matrix& data) {
 
 void Graph::forward(Mode mode) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
+  check_parameter_shapes(parameter_order_, "graph");
   if (mode == Mode::train) {
     for (RandomStream* s : stream_order_) s->begin_pass();
   }

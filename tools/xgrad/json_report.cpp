@@ -60,7 +60,8 @@ nlohmann::ordered_json run_report(const ModelSpec& spec, const TrainOptions& opt
 }
 
 void write_json(const std::filesystem::path& file, const nlohmann::ordered_json& report) {
-  write_file_atomically(file, report.dump(2) + "\n");
+  // Text that is not UTF-8 (a Latin-1 file name in "data") is written with U+FFFD in its place.
+  write_file_atomically(file, report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace xgrad::cli

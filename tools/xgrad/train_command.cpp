@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "commands.hpp"
 #include "data_source.hpp"
@@ -92,12 +93,25 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
   }
 }
 
+// The run's outputs, checked for collisions before any work.
+std::vector<OutputTarget> outputs_of(const TrainSettings& settings) {
+  std::vector<OutputTarget> outputs;
+  if (!settings.json.empty()) outputs.push_back({"--json", settings.json});
+  if (!settings.save.empty()) {
+    outputs.push_back({"--save", parameter_destination(settings.save), is_folder_target(settings.save)});
+  }
+  if (!settings.plots.empty()) outputs.push_back({"--plots", settings.plots, true});
+  return outputs;
+}
+
 int run_train(const TrainSettings& settings) {
+  check_distinct_outputs(outputs_of(settings));
   TrainOptions options = settings.options;
   options.stop_on_non_finite = true;
   const LoadedData data = settings.data.load();
   Model model(settings.model.spec(data.train.features()));
   model.feed(data.train.X, data.train.Y);  // a spec that does not fit the data fails before any output
+  if (!settings.save.empty()) check_parameter_files(settings.save, model.graph());
 
   std::cout << "data: " << data.description << "\nmodel: " << model.spec().describe() << "\ntraining: "
             << options.iterations << " iterations at learning rate " << format_double(options.learning_rate) << '\n';

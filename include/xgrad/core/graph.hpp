@@ -11,6 +11,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,9 @@ class Graph {
   Node& loss() const;
 
   // Sizes every node's buffers for `batch` examples (no-op when unchanged).
+  // Requires 1 <= batch and every node's rows x batch doubles addressable (InputError naming
+  // the node otherwise, checked before any arithmetic that could overflow). Throws
+  // MemoryError naming the node and the bytes when the buffers cannot be allocated.
   void resize(std::size_t batch);
   std::size_t batch() const { return batch_; }
 
@@ -69,6 +74,7 @@ class Graph {
   std::span<Node* const> nodes() const { return order_; }
   std::span<Parameter* const> parameters() const { return parameter_order_; }
   std::span<RandomStream* const> random_streams() const { return stream_order_; }
+  // By name, in constant expected time (building a graph is linear in its node count).
   Node* find(const std::string& name) const;
   Parameter* find_parameter(const std::string& name) const;
   // The nodes whose parameters() list p, in graph order (empty: no node declares it).
@@ -77,6 +83,9 @@ class Graph {
  private:
   void adopt(std::unique_ptr<Node> node);
   bool owns(const Node* node) const;
+  static void check_buffer_size(const Node& node, std::size_t batch);
+  // node.resize(batch), a failed allocation reported as MemoryError naming the node.
+  static void resize_node(Node& node, std::size_t batch);
 
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Node*> order_;
@@ -84,6 +93,12 @@ class Graph {
   std::vector<Parameter*> parameter_order_;
   std::vector<std::unique_ptr<RandomStream>> streams_;
   std::vector<RandomStream*> stream_order_;
+  // Indexes over the lists above, so that add() does not scan them.
+  std::unordered_map<std::string, Node*> node_by_name_;
+  std::unordered_map<std::string, Parameter*> parameter_by_name_;
+  std::unordered_set<const Node*> node_set_;
+  std::unordered_set<const Parameter*> parameter_set_;
+  std::unordered_set<const RandomStream*> stream_set_;
   Node* loss_ = nullptr;
   std::size_t batch_ = 0;
 };
