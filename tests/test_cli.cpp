@@ -3,6 +3,9 @@
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -661,4 +664,195 @@ BOOST_AUTO_TEST_CASE(gradcheck_checks_the_new_models_and_writes_its_report) {
                             "--loss", "mse", "--lambd", "0.3"});
   BOOST_TEST(mse.status == 0, describe(mse));
   BOOST_TEST(contains(mse.out, "tanh2"), "the output node of mean squared error is checked");
+}
+
+// ---- outputs never destroy anything (issue 14) ----
+
+namespace {
+
+// Runs `prefix xgrad args...` in `s.work` through the shell with stdout to `stdout_target`;
+// the exit status, 128 + N when killed by signal N.
+Result run_shell(const Scratch& s, const std::string& prefix, const std::vector<std::string>& args,
+                 const std::string& stdout_target) {
+  // Appended word by word: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+  std::string command = "cd ";
+  for (const std::string& part : {quoted(s.work.string()), std::string(" && "), prefix, std::string(" "),
+                                  quoted(std::getenv("XGRAD_CLI"))}) {
+    command += part;
+  }
+  for (const std::string& a : args) {
+    command += ' ';
+    command += quoted(a);
+  }
+  for (const std::string& part : {std::string(" > "), stdout_target, std::string(" 2> "),
+                                  quoted((s.root / "stderr").string())}) {
+    command += part;
+  }
+  const int raw = std::system(command.c_str());
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = read_file(s.root / "stderr");
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_link_or_a_fifo_given_as_an_output_is_refused_before_training) {
+  Scratch s;
+  std::ofstream(s.root / "target.json") << "keep";
+  fs::create_symlink(s.root / "target.json", s.work / "link.json");
+  fs::create_symlink(s.root / "target.json", s.work / "link.npz");
+  BOOST_TEST_REQUIRE(::mkfifo((s.work / "fifo").c_str(), 0600) == 0);
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"train", "--json", "link.json"},
+                                               {"train", "--save", "link.npz"},
+                                               {"train", "--json", "fifo"},
+                                               {"experiments", "--json", "fifo"}}) {
+    const Result r = s.run(args);
+    BOOST_TEST(r.status == 2, args[2] << ": " << describe(r));
+    BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+    BOOST_TEST((contains(r.err, "symbolic link") || contains(r.err, "FIFO")), r.err);
+    BOOST_TEST(!contains(r.out, "Cost after"), "the run should not start");
+  }
+  BOOST_TEST(fs::is_symlink(fs::symlink_status(s.work / "link.json")));
+  BOOST_TEST(read_file(s.root / "target.json") == "keep");
+  BOOST_TEST(fs::is_symlink(fs::symlink_status(s.work / "link.npz")));
+  BOOST_TEST(fs::is_fifo(s.work / "fifo"));
+  BOOST_TEST(s.work_files().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(outputs_that_collide_are_refused_before_any_work) {
+  Scratch s;
+  fs::create_directory(s.work / "out");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"train", "--json", "r.npz", "--save", "r.npz"},
+        {"train", "--json", "r.npz", "--save", "r"},
+        {"train", "--json", "r", "--plots", "r"},
+        {"train", "--json", "out/r.json", "--plots", "out/r.json/"},
+        {"experiments", "--json", "r", "--out", "r"}}) {
+    const Result r = s.run(args);
+    BOOST_TEST(r.status == 2, describe(r));
+    BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+    BOOST_TEST((contains(r.err, "name the same") || contains(r.err, "inside")), r.err);
+    BOOST_TEST(r.out.empty(), r.out);
+    BOOST_TEST(s.work_files().size() == 1u, "files were written");
+  }
+  // Distinct outputs in one folder are fine.
+  const Result ok = s.run({"train", "--iterations", "10", "--json", "out/r.json", "--plots", "out"});
+  BOOST_TEST(ok.status == 0, describe(ok));
+}
+
+BOOST_AUTO_TEST_CASE(a_legal_long_name_and_a_latin1_name_are_written) {
+  Scratch s;
+  const std::string long_name = std::string(240, 'r') + ".json";  // 245 bytes
+  const Result r = s.run({"train", "--iterations", "10", "--json", long_name});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(Json::parse(read_file(s.work / long_name))["settings"]["iterations"] == 10);
+
+  // A data file whose name is Latin-1 ("daten\xe9.csv"): the report still is valid JSON.
+  const std::string latin1 = "daten\xe9.csv";
+  {
+    std::ofstream csv(s.work / latin1);
+    for (int k = 0; k < 8; ++k) csv << k << ',' << (k * 7) % 5 << ',' << k % 2 << '\n';
+  }
+  const Result named = s.run({"train", "--data", latin1, "--iterations", "10", "--json", "latin1.json"});
+  BOOST_TEST_REQUIRE(named.status == 0, describe(named));
+  const Json report = Json::parse(read_file(s.work / "latin1.json"));
+  BOOST_TEST(contains(report["settings"]["data"].get<std::string>(), "daten\xef\xbf\xbd.csv"),
+             report["settings"]["data"].get<std::string>());
+}
+
+BOOST_AUTO_TEST_CASE(a_folder_save_is_all_or_nothing) {
+  Scratch s;
+  fs::create_directories(s.work / "p" / "fc2.W.npy");  // a folder where a parameter file goes
+  std::ofstream(s.work / "p" / "fc1.W.npy") << "old";
+  const Result r = s.run({"train", "--iterations", "10", "--save", "p/"});
+  BOOST_TEST(r.status == 2, describe(r));
+  BOOST_TEST(contains(r.err, "fc2.W.npy"), r.err);
+  BOOST_TEST(!contains(r.out, "Cost after"), "checked only after training: " << r.out);
+  BOOST_TEST(read_file(s.work / "p" / "fc1.W.npy") == "old");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(s.work / "p")) names.push_back(e.path().filename().string());
+  BOOST_TEST(names.size() == 2u, "temporary or new files left in p/");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_size_limit_is_reported_with_status_1) {
+  Scratch s;
+  std::ofstream(s.work / "r.json") << "old";
+  const Result r = run_shell(s, "ulimit -f 1 &&", {"train", "--iterations", "10", "--json", "r.json"}, "/dev/null");
+  BOOST_TEST(r.status == 1, "status " << r.status << ": " << r.err);
+  BOOST_TEST(contains(r.err, "r.json: cannot write: File too large"), r.err);
+  BOOST_TEST(read_file(s.work / "r.json") == "old");
+  BOOST_TEST(s.work_files().size() == 1u, "temporary files left");
+}
+
+BOOST_AUTO_TEST_CASE(standard_output_that_cannot_be_written_is_an_error) {
+  Scratch s;
+  const Result r = run_shell(s, "", {"train", "--iterations", "10"}, "/dev/full");
+  BOOST_TEST(r.status == 1, "status " << r.status << ": " << r.err);
+  BOOST_TEST(contains(r.err, "xgrad: error: cannot write to standard output"), r.err);
+  BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_signal_during_a_save_leaves_no_temporary_file) {
+  Scratch s;
+  std::ofstream(s.work / "big.npz") << "old";
+  const char* cli = std::getenv("XGRAD_CLI");
+  const pid_t child = ::fork();
+  BOOST_TEST_REQUIRE(child >= 0);
+  if (child == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null < 0 || ::chdir(s.work.c_str()) != 0) ::_exit(127);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    // 4000 x 4000 weights: a 128 MB archive, written long enough to be caught midway.
+    ::execl(cli, cli, "train", "--layers", "4000,4000,1", "--iterations", "1", "--print-every", "0", "--save", "big.npz",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool seen = false;
+  for (int poll = 0; poll < 600000 && !seen; ++poll) {  // up to about 60 s
+    for (const auto& e : fs::directory_iterator(s.work)) seen = seen || e.path().filename().string().starts_with(".big.npz.tmp-");
+    if (!seen) ::usleep(100);
+  }
+  ::kill(child, SIGTERM);
+  int raw = 0;
+  ::waitpid(child, &raw, 0);
+  BOOST_TEST_REQUIRE(seen, "the save's temporary file never appeared");
+  BOOST_TEST(WIFSIGNALED(raw));
+  BOOST_TEST((WIFSIGNALED(raw) && WTERMSIG(raw) == SIGTERM));
+  BOOST_TEST(read_file(s.work / "big.npz") == "old");
+  BOOST_TEST(s.work_files().size() == 1u, "temporary files left");
+}
+
+BOOST_AUTO_TEST_CASE(no_hang_under_an_address_space_limit) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;  // AddressSanitizer needs terabytes of address space: it cannot run under ulimit -v
+#endif
+  Scratch s;
+  const Result help = s.run({"--help"}, "ulimit -v 150000 && timeout 120");
+  BOOST_TEST(help.status == 0, describe(help));
+  const Result train = s.run({"train", "--iterations", "100"}, "ulimit -v 150000 && timeout 120");
+  BOOST_TEST(train.status == 0, describe(train));
+  BOOST_TEST(contains(train.out, "train accuracy"), train.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_of_65000_layers_builds_in_linear_time) {
+  // Quadratic building took over 60 s of CPU; linear building takes under 2 s (and a few
+  // times that under the sanitizers). A CPU-time limit, unlike a timeout, does not depend on
+  // the machine's load; it is generous and only catches the quadratic case.
+  Scratch s;
+  std::string layers = "1";
+  for (int k = 1; k < 65000; ++k) layers += ",1";
+  const Result r = s.run({"train", "--layers", layers, "--iterations", "1", "--print-every", "0"}, "ulimit -t 40 &&");
+  BOOST_TEST(r.status == 0, describe(r));
+}
+
+BOOST_AUTO_TEST_CASE(plots_of_features_too_large_for_the_grid_step_do_not_fail_after_the_run) {
+  // x +- 1 rounds back to x at 1e17: the notes' grid span is empty; a one-point grid is drawn.
+  Scratch s;
+  std::ofstream(s.work / "big.csv") << "1e17,1e17,0\n1e17,1e17,1\n1e17,1e17,0\n1e17,1e17,1\n";
+  const Result r = s.run({"train", "--data", "big.csv", "--iterations", "10", "--plots", "p", "--json", "r.json"});
+  BOOST_TEST(r.status == 0, describe(r));
+  BOOST_TEST(r.err.empty(), r.err);
+  BOOST_TEST(contains(read_file(s.work / "p" / "train_boundary.dat"), "1e+17"));
 }

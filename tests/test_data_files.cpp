@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <matio.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <bit>
@@ -17,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "expect_error.hpp"
 #include "reference.hpp"
+#include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/error.hpp>
@@ -684,6 +687,194 @@ BOOST_AUTO_TEST_CASE(csv_errors_name_line_and_field) {
   const fs::path missing = scratch.dir / "missing.csv";
   expect_file_error([&] { xgrad::load_csv(missing); }, missing, {"no such file"});
   expect_file_error([&] { xgrad::load_csv_dataset(scratch.dir); }, scratch.dir, {"is a directory"});
+}
+
+// A header of 100001 names, then 80000 one-field lines (800 KB): the table it would declare
+// is 8 billion numbers (64 GB). The field counts are checked before anything is allocated.
+BOOST_AUTO_TEST_CASE(csv_memory_is_bounded_by_the_file_and_the_limits) {
+  Scratch scratch;
+  std::string header = "c0";
+  for (int k = 1; k <= 100000; ++k) header += ",c" + std::to_string(k);
+  std::string wide = header + "\n";
+  for (int k = 0; k < 80000; ++k) wide += "1\n";
+  const fs::path file = scratch.write("wide.csv", wide);
+  const std::string outcome = xgrad::testing::in_child(
+      [&] {
+        try {
+          xgrad::load_csv(file);
+        } catch (const FileError& e) {
+          return std::string("FileError: ") + e.what();
+        }
+        return std::string("no error");
+      },
+      std::size_t{100} << 20);
+  BOOST_TEST(outcome == "FileError: " + file.string() + ":2: 1 field, expected 100001 (as on line 1)");
+
+  std::string too_wide = "1";
+  for (std::size_t k = 1; k <= xgrad::csv_max_columns; ++k) too_wide += ",1";
+  expect_file_error([&] { xgrad::load_csv(scratch.write("too_wide.csv", too_wide + "\n")); },
+                    scratch.dir / "too_wide.csv", {":1: 1048577 fields, more than the limit of 1048576 columns"});
+}
+
+// One compressed variable of 12 million zeros (96 MB declared, about 100 KB in the file):
+// past the limit for a compressed element, refused while decompressing, before matio
+// allocates what it declares.
+BOOST_AUTO_TEST_CASE(mat_compressed_variable_past_the_inflate_limit) {
+  BOOST_TEST(xgrad::mat_inflate_limit(1000) == std::uint64_t{64} << 20);
+  BOOST_TEST(xgrad::mat_inflate_limit(std::uint64_t{100} << 20) == std::uint64_t{800} << 20);
+  Scratch scratch;
+  const fs::path file = scratch.dir / "bomb.mat";
+  {
+    std::vector<double> zeros(std::size_t{12} << 20, 0.0);
+    MatPtr mat(Mat_CreateVer(file.c_str(), nullptr, MAT_FT_MAT5));
+    BOOST_TEST_REQUIRE(mat != nullptr);
+    std::size_t dims[2] = {zeros.size(), 1};
+    add(mat.get(), Mat_VarCreate("X", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, dims, zeros.data(), MAT_F_DONT_COPY_DATA),
+        MAT_COMPRESSION_ZLIB);
+  }
+  BOOST_TEST_REQUIRE(fs::file_size(file) < (std::uintmax_t{1} << 20));
+  const std::string outcome = xgrad::testing::in_child(
+      [&] {
+        try {
+          xgrad::load_mat_variable(file, "X");
+        } catch (const FileError& e) {
+          return std::string("FileError: ") + e.what();
+        }
+        return std::string("no error");
+      },
+      std::size_t{160} << 20);
+  BOOST_TEST(outcome.starts_with("FileError: " + file.string() + ": damaged: the variable at byte 128 is compressed ("),
+             outcome);
+  BOOST_TEST(outcome.find("decompresses to more than 67108864 bytes, the limit for a compressed variable") !=
+                 std::string::npos,
+             outcome);
+}
+
+// ===================================================================== atomic writes
+// Only regular files or new names are replaced; links, FIFOs, devices and folders are
+// refused; any legal name works; several files go all or nothing; a file-size limit or an
+// interruption leaves the old files whole and no temporary file.
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_symbolic_link_is_refused_and_left_as_it_was) {
+  Scratch s;
+  const fs::path target = s.write("target.json", "old");
+  fs::create_symlink(target, s.dir / "link.json");
+  expect_error<xgrad::FileError>([&] { xgrad::write_file_atomically(s.dir / "link.json", "new"); },
+                                 {"link.json", "symbolic link", "only regular files are replaced"});
+  BOOST_TEST(fs::is_symlink(fs::symlink_status(s.dir / "link.json")));
+  BOOST_TEST(read_bytes(target) == "old");
+  BOOST_TEST(s.entries() == (std::vector<std::string>{"link.json", "target.json"}));
+  expect_error<xgrad::FileError>([&] { xgrad::check_writable(s.dir / "link.json"); }, {"symbolic link"});
+  // A dangling link too: creating its target is not ours to decide.
+  fs::create_symlink(s.dir / "nowhere", s.dir / "dangling");
+  expect_error<xgrad::FileError>([&] { xgrad::write_file_atomically(s.dir / "dangling", "new"); }, {"symbolic link"});
+  BOOST_TEST(!fs::exists(s.dir / "nowhere"));
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_and_a_device_are_refused) {
+  Scratch s;
+  BOOST_TEST_REQUIRE(::mkfifo((s.dir / "pipe").c_str(), 0600) == 0);
+  expect_error<xgrad::FileError>([&] { xgrad::write_file_atomically(s.dir / "pipe", "new"); }, {"pipe", "FIFO"});
+  BOOST_TEST(fs::is_fifo(s.dir / "pipe"));
+  BOOST_TEST(s.entries() == (std::vector<std::string>{"pipe"}));
+  // Only checked (check_writable creates nothing beside a refused target).
+  expect_error<xgrad::FileError>([] { xgrad::check_writable("/dev/null"); }, {"/dev/null", "character device"});
+  BOOST_TEST(fs::is_character_file("/dev/null"));
+  expect_error<xgrad::FileError>([&] { xgrad::write_file_atomically(s.dir, "new"); }, {"folder"});
+}
+
+BOOST_AUTO_TEST_CASE(a_name_of_255_bytes_works_and_leaves_no_temporary_file) {
+  Scratch s;
+  for (std::size_t length : {245u, 255u}) {
+    const std::string name(length, 'n');
+    xgrad::write_file_atomically(s.dir / name, "first");
+    xgrad::write_file_atomically(s.dir / name, "second");
+    BOOST_TEST(read_bytes(s.dir / name) == "second");
+    xgrad::check_writable(s.dir / name);
+  }
+  BOOST_TEST(s.entries() == (std::vector<std::string>{std::string(245, 'n'), std::string(255, 'n')}));
+}
+
+BOOST_AUTO_TEST_CASE(check_writable_names_a_missing_folder_and_creates_nothing) {
+  Scratch s;
+  expect_error<xgrad::FileError>([&] { xgrad::check_writable(s.dir / "missing" / "r.json"); },
+                                 {"missing", "does not exist"});
+  xgrad::check_writable(s.dir / "new.json");
+  BOOST_TEST(s.entries().empty());
+}
+
+BOOST_AUTO_TEST_CASE(several_files_are_all_replaced_or_none) {
+  Scratch s;
+  const fs::path folder = s.dir / "params";
+  fs::create_directory(folder);
+  std::ofstream(folder / "a.npy") << "old a";
+  std::ofstream(folder / "b.npy") << "old b";
+  fs::create_directory(folder / "c.npy");  // the third target cannot be replaced
+  const std::vector<xgrad::FileImage> files = {{folder / "a.npy", "new a"}, {folder / "b.npy", "new b"},
+                                        {folder / "c.npy", "new c"}};
+  expect_error<xgrad::FileError>([&] { xgrad::write_files_atomically(files); }, {"c.npy", "folder"});
+  BOOST_TEST(read_bytes(folder / "a.npy") == "old a");
+  BOOST_TEST(read_bytes(folder / "b.npy") == "old b");
+  BOOST_TEST(names_in(folder) == (std::vector<std::string>{"a.npy", "b.npy", "c.npy"}));
+
+  fs::remove(folder / "c.npy");
+  xgrad::write_files_atomically(files);
+  BOOST_TEST(read_bytes(folder / "a.npy") == "new a");
+  BOOST_TEST(read_bytes(folder / "c.npy") == "new c");
+  BOOST_TEST(names_in(folder) == (std::vector<std::string>{"a.npy", "b.npy", "c.npy"}));
+
+  expect_error<xgrad::InputError>(
+      [&] { xgrad::write_files_atomically(std::vector<xgrad::FileImage>{{folder / "a.npy", "1"}, {folder / "./a.npy", "2"}}); },
+      {"a.npy", "twice"});
+}
+
+BOOST_AUTO_TEST_CASE(a_file_size_limit_is_reported_and_kills_nothing) {
+  Scratch s;
+  const fs::path target = s.write("r.json", "old");
+  const std::string outcome = xgrad::testing::in_child(
+      [&] {
+        try {
+          xgrad::write_file_atomically(target, std::string(100000, 'x'));
+        } catch (const xgrad::WriteError& e) {
+          return std::string("WriteError: ") + e.what();
+        }
+        return std::string("no error");
+      },
+      std::nullopt, 4096);
+  BOOST_TEST(outcome.starts_with("WriteError: "), outcome);
+  BOOST_TEST(outcome.find("r.json") != std::string::npos, outcome);
+  BOOST_TEST(outcome.find("File too large") != std::string::npos, outcome);
+  BOOST_TEST(read_bytes(target) == "old");
+  BOOST_TEST(s.entries() == (std::vector<std::string>{"r.json"}));
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_write_removes_its_temporary_files) {
+  Scratch s;
+  const fs::path a = s.write("a.npy", "old a");
+  const std::string outcome = xgrad::testing::in_child([&] {
+    xgrad::interrupt_file_writes();  // as a signal handler does; lasts for the process
+    try {
+      xgrad::write_files_atomically(std::vector<xgrad::FileImage>{{a, "new a"}, {s.dir / "b.npy", "new b"}});
+    } catch (const xgrad::Interrupted& e) {
+      return std::string("Interrupted: ") + e.what();
+    }
+    return std::string("no error");
+  });
+  BOOST_TEST(outcome.starts_with("Interrupted: "), outcome);
+  BOOST_TEST(read_bytes(a) == "old a");
+  BOOST_TEST(s.entries() == (std::vector<std::string>{"a.npy"}));
+  BOOST_TEST(!xgrad::file_writes_in_progress());
 }
 
 // ===================================================================== validate_dataset

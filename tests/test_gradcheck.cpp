@@ -216,3 +216,30 @@ BOOST_AUTO_TEST_CASE(report_converts_to_bool_and_prints_a_table) {
   streamed << good;
   BOOST_TEST(streamed.str() == text);
 }
+
+BOOST_AUTO_TEST_CASE(progress_reports_every_entry_against_the_planned_count) {
+  // J = sum of squares over blocks of 3 and 2 entries, dJ = 2 theta: 5 entries in full mode.
+  const Blocks theta = {{"a", Matrix{{0.5, -1.0, 2.0}}}, {"b", Matrix{{1.5}, {-0.25}}}};
+  auto J = [](const Blocks& t) {
+    double sum = 0.0;
+    for (const auto& b : t) {
+      for (double v : b.value) sum += v * v;
+    }
+    return sum;
+  };
+  auto dJ = [](const Blocks& t) {
+    Blocks g;
+    for (const auto& b : t) g.push_back({"d" + b.name, Matrix(2.0 * b.value)});
+    return g;
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> calls;
+  CheckOptions options;
+  options.progress = [&](std::size_t done, std::size_t planned) { calls.emplace_back(done, planned); };
+  const CheckReport report = check_function(theta, J, dJ, options);
+  BOOST_TEST(report.passed(), report.to_string());
+  BOOST_TEST_REQUIRE(calls.size() == 5u);
+  for (std::size_t k = 0; k < calls.size(); ++k) {
+    BOOST_TEST(calls[k].first == k + 1);
+    BOOST_TEST(calls[k].second == 5u);
+  }
+}

@@ -24,6 +24,8 @@
 #include <xgrad/core/tensor.hpp>
 #include <xgrad/train/train.hpp>
 
+#include "child_process.hpp"
+
 using namespace xgrad;
 using xgrad::testing::expect_error;
 
@@ -186,6 +188,8 @@ BOOST_AUTO_TEST_CASE(make_circles_parameters) {
   RandomState rng(1);
   expect_error([&] { make_circles(1, 0.05, rng); }, {"n_samples is 1", "at least 2"});
   expect_error([&] { make_circles(10, -0.5, rng); }, {"noise is -0.5"});
+  expect_error([&] { make_circles(10, an_inf, rng); }, {"noise is inf", "finite"});
+  expect_error([&] { make_circles(10, a_nan, rng); }, {"noise is nan"});
   expect_error([&] { make_circles(10, 0.05, rng, 1.5); }, {"factor is 1.5", "[0, 1)"});
 }
 
@@ -337,6 +341,82 @@ BOOST_AUTO_TEST_CASE(gradient_check_needs_data_and_matching_blocks) {
                {"gradient block 0", "2x3", "'W' is 2x2"});
   expect_error([&] { check_function(theta, J, [](const Blocks&) { return Blocks{}; }); },
                {"0 blocks", "theta has 1"});
+}
+
+BOOST_AUTO_TEST_CASE(a_gradient_check_of_nothing_or_of_nan_never_passes) {
+  const Blocks none;
+  const CheckReport empty = check_function(none, [](const Blocks&) { return 0.0; }, [](const Blocks&) { return Blocks{}; });
+  BOOST_TEST(!empty.passed());
+  BOOST_TEST(empty.unjudgeable().find("nothing was checked") != std::string::npos, empty.unjudgeable());
+  BOOST_TEST(empty.to_string().find("not passed: nothing was checked") != std::string::npos, empty.to_string());
+
+  // A cost that is NaN everywhere: every numeric derivative is NaN.
+  const Blocks theta = {{"W", Matrix({1, 2})}};
+  const CheckReport nan_cost = check_function(
+      theta, [](const Blocks&) { return a_nan; }, [](const Blocks&) { return Blocks{{"dW", Matrix({1, 2})}}; });
+  BOOST_TEST(!nan_cost.passed());
+  BOOST_TEST(nan_cost.unjudgeable().find("not finite") != std::string::npos, nan_cost.unjudgeable());
+  BOOST_TEST(nan_cost.to_string().starts_with("gradient check FAILED"), nan_cost.to_string());
+  // A NaN analytic gradient against a finite cost.
+  const CheckReport nan_gradient = check_function(
+      theta, [](const Blocks& t) { return t[0].value(0, 0) + t[0].value(0, 1); },
+      [](const Blocks&) { return Blocks{{"dW", Matrix{{a_nan, 1.0}}}}; });
+  BOOST_TEST(!nan_gradient.passed());
+  BOOST_TEST(nan_gradient.unjudgeable().find("analytic W entry (0, 0) is nan") != std::string::npos,
+             nan_gradient.unjudgeable());
+}
+
+// ---- parameters, sizes and memory ----
+
+BOOST_AUTO_TEST_CASE(a_parameter_replaced_by_another_shape_is_caught_naming_it) {
+  RandomState rng(1);
+  const Dataset data = make_circles(20, 0.05, rng);
+  Model model(spec({2, 3, 1}));
+  model.feed(data.X, data.Y);
+  Parameter* b = model.graph().find_parameter("fc1.b");
+  BOOST_TEST_REQUIRE(b != nullptr);
+  b->value = Matrix({1, 1});  // 3x1 at creation: forward would broadcast b(0, 0) to every row
+  expect_error([&] { train_step(model, 0.1); }, {"parameter 'fc1.b' is 1x1 but was created 3x1", "fixed at creation"});
+
+  Model other(spec({2, 3, 1}));
+  other.feed(data.X, data.Y);
+  Parameter* w = other.graph().find_parameter("fc1.W");
+  w->value = xt::ones<double>({30, 20});  // larger than its gradient: the update would overrun it
+  expect_error([&] { sgd_step(other.graph().parameters(), 0.1); }, {"gradient descent", "'fc1.W' is 30x20", "3x2"});
+  GradientDescent gd;
+  expect_error([&] { gd.step(other.graph().parameters(), 0.1); }, {"'fc1.W'"});
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_too_large_to_address_is_refused_before_any_arithmetic) {
+  Graph g;
+  Input& x = g.input("x", 4);
+  expect_error([&] { g.resize(std::size_t{1} << 62); }, {"node 'x'", "4 rows x batch 4611686018427387904",
+                                                          "exceed the addressable memory"});
+  BOOST_TEST(g.batch() == 0u);
+  g.feed(x, Matrix({4, 2}));  // still usable
+  BOOST_TEST(g.batch() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(memory_that_cannot_be_had_is_a_memory_error_naming_the_size) {
+  // 2^41 bytes (2 TiB) for one buffer: addressable, but no machine running this test has it,
+  // and the child's address space is capped besides. (AddressSanitizer aborts on sizes past
+  // its own maximum instead of failing the allocation, so its build does not try.)
+  if (xgrad::testing::address_sanitizer) return;
+  const std::string outcome = xgrad::testing::in_child(
+      [] {
+        Graph g;
+        g.input("x", 1);
+        try {
+          g.resize(std::size_t{1} << 38);
+        } catch (const MemoryError& e) {
+          return "MemoryError " + std::to_string(e.bytes()) + ": " + e.what();
+        }
+        return std::string("no error");
+      },
+      std::size_t{1} << 30);
+  BOOST_TEST(outcome.starts_with("MemoryError 2199023255552: graph: node 'x' at batch 274877906944: out of memory: "
+                                 "cannot allocate 2199023255552 bytes"),
+             outcome);
 }
 
 // ---- the non-finite guard ----

@@ -34,6 +34,8 @@ bool CheckAccumulator::add(std::size_t row, std::size_t col, double analytic, do
   e.direction = direction;
   e.failed = !kink && !(e.abs_error <= e.tolerance);
   ++b.entries;
+  ++done_;
+  if (o.progress) o.progress(done_, std::max(done_, planned_));
   if (kink) {
     ++b.kinks;
   } else {

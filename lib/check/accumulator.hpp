@@ -28,6 +28,9 @@ class CheckAccumulator {
 
   void find(std::string node, std::string problem);
 
+  // The entries and directions the check plans (for options().progress, called by add()).
+  void set_planned(std::size_t planned) { planned_ = planned; }
+
   // The notes' ||a - n|| / (||a|| + ||n||) from sums of squares (0 when both are zero).
   static double difference(double sq_diff, double sq_a, double sq_n);
   static void merge_sums(CheckReport& into, const CheckReport& from);
@@ -36,6 +39,7 @@ class CheckAccumulator {
  private:
   CheckReport& report_;
   double sq_diff_ = 0.0, sq_a_ = 0.0, sq_n_ = 0.0;
+  std::size_t done_ = 0, planned_ = 0;
 };
 
 }  // namespace xgrad

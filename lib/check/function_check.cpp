@@ -42,6 +42,9 @@ CheckReport check_function(const Blocks& theta, const std::function<double(const
   const Sample base{j0, std::abs(j0), {}};
   const bool fast = runs_fast(options, total);
   acc.set_mode(fast ? "fast" : "full");
+  std::size_t planned = 0;
+  for (const auto& w : work) planned += planned_checks(options, w.value.size(), fast);
+  acc.set_planned(planned);
   RandomState rng(options.seed);
   for (std::size_t b = 0; b < work.size(); ++b) {
     probe_block(acc, {"", work[b].name, &work[b].value, &grads[b].value}, fast, evaluate, base, rng);

@@ -144,6 +144,9 @@ CheckReport check_graph(Graph& graph, const CheckOptions& options) {
   };
   const bool fast = runs_fast(options, parameter_count(params));
   acc.set_mode(fast ? "fast" : "full");
+  std::size_t planned = 0;
+  for (const Parameter* p : params) planned += planned_checks(options, p->value.size(), fast);
+  acc.set_planned(planned);
   RandomState rng(options.seed);
   for (std::size_t b = 0; b < params.size(); ++b) {
     probe_block(acc, {"", params[b]->name, &params[b]->value, &analytic[b]}, fast, evaluate, base, rng);

@@ -130,6 +130,11 @@ bool probe_entry(CheckAccumulator& acc, Matrix& values, std::size_t k, double an
   return acc.add(row, col, analytic, e.derivative, e.error, kink, kink_at);
 }
 
+std::size_t planned_checks(const CheckOptions& options, std::size_t entries, bool fast) {
+  const std::size_t per_block = options.sampled_entries + options.directions;
+  return fast && entries > per_block ? per_block : entries;
+}
+
 void probe_block(CheckAccumulator& acc, const BlockProbe& b, bool fast, const Evaluate& evaluate,
                  const Sample& base, RandomState& rng) {
   acc.begin_block(b.node, b.block);

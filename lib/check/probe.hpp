@@ -30,6 +30,10 @@ struct BlockProbe {
 // Whether a check of `entries` entries runs fast under these options.
 bool runs_fast(const CheckOptions& options, std::size_t entries);
 
+// How many entries and directions probe_block will check in a block of `entries` entries
+// (for CheckOptions::progress).
+std::size_t planned_checks(const CheckOptions& options, std::size_t entries, bool fast);
+
 // One entry: values.data()[k] moved along the stencil and put back; the comparison is added
 // to the accumulator's current block as (row, col). Returns whether it failed.
 bool probe_entry(CheckAccumulator& acc, Matrix& values, std::size_t k, double analytic,

@@ -2,18 +2,38 @@
 #include <xgrad/check/gradcheck.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
 
 #include "accumulator.hpp"
+#include <xgrad/core/format.hpp>
 
 namespace xgrad {
 
 double CheckReport::difference() const { return CheckAccumulator::overall(*this); }
 
+std::string CheckReport::unjudgeable() const {
+  std::size_t judged = 0;
+  for (const EntryCheck& e : entries) {
+    if (!std::isfinite(e.analytic) || !std::isfinite(e.numeric)) {
+      return "a gradient is not finite (" + std::string(std::isfinite(e.analytic) ? "numeric" : "analytic") + " " +
+             (e.node.empty() ? "" : e.node + " ") + e.block + " entry (" + std::to_string(e.row) + ", " +
+             std::to_string(e.col) + ") is " + format_double(std::isfinite(e.analytic) ? e.numeric : e.analytic) +
+             ")";
+    }
+    judged += e.kink ? 0 : 1;
+  }
+  if (entries.empty()) return "nothing was checked (no entries)";
+  if (judged == 0) return "no entry could be judged (every one is at a kink)";
+  if (!std::isfinite(difference())) return "the difference is " + format_double(difference());
+  return "";
+}
+
 bool CheckReport::passed() const {
   if (!findings.empty()) return false;
+  if (!unjudgeable().empty()) return false;
   for (const BlockCheck& b : blocks) {
     if (!b.ok()) return false;
   }
@@ -116,10 +136,11 @@ std::string CheckReport::to_string() const {
     kinks += e.kink ? 1 : 0;
   }
   out << "gradient check " << (passed() ? "PASSED" : "FAILED") << ": difference " << sci(diff)
-      << (diff <= options.threshold ? " <= " : " > ") << "threshold " << sci(options.threshold, 1)
+      << (diff <= options.threshold ? " <= " : std::isnan(diff) ? " vs " : " > ") << "threshold " << sci(options.threshold, 1)
       << ", step " << sci(options.step, 1) << "; " << entries.size() << " entries, " << failing
       << " wrong, " << kinks << " at kinks\n";
   print_mode(out, *this);
+  if (const std::string reason = unjudgeable(); !reason.empty()) out << "not passed: " << reason << '\n';
   const auto wrong = wrong_blocks();
   if (!wrong.empty()) {
     out << "wrong blocks:";

@@ -1,13 +1,42 @@
 #include <xgrad/core/graph.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <new>
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
 #include <xgrad/nodes/losses.hpp>
 
 namespace xgrad {
+
+namespace {
+
+// The bytes of a rows x batch buffer of doubles; InputError when that does not fit in memory's
+// address range (checked before multiplying).
+std::size_t buffer_bytes(const Node& node, std::size_t batch) {
+  constexpr std::size_t addressable = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double);
+  const std::size_t rows = node.rows();
+  if (rows != 0 && batch > addressable / rows) {
+    throw InputError("graph: node '" + node.name() + "': " + std::to_string(rows) + " rows x batch " +
+                     std::to_string(batch) + " doubles exceed the addressable memory");
+  }
+  return rows * batch * sizeof(double);
+}
+
+}  // namespace
+
+void Graph::check_buffer_size(const Node& node, std::size_t batch) { buffer_bytes(node, batch); }
+
+void Graph::resize_node(Node& node, std::size_t batch) {
+  const std::size_t bytes = buffer_bytes(node, batch);
+  try {
+    node.resize(batch);
+  } catch (const std::bad_alloc&) {
+    throw MemoryError("graph: node '" + node.name() + "' at batch " + std::to_string(batch), bytes);
+  }
+}
 
 Input& Graph::input(std::string name, std::size_t rows) {
   return add<Input>(std::move(name), rows);
@@ -22,6 +51,8 @@ Parameter& Graph::parameter(std::string name, Matrix initial) {
   p->grad = xt::zeros<double>(initial.shape());
   p->value = std::move(initial);
   parameter_order_.push_back(p.get());
+  parameter_set_.insert(p.get());
+  parameter_by_name_.emplace(p->name, p.get());
   parameters_.push_back(std::move(p));
   return *parameters_.back();
 }
@@ -44,39 +75,34 @@ void Graph::adopt(std::unique_ptr<Node> node) {
     needs_grad = needs_grad || in->requires_grad();
   }
   for (Parameter* p : node->parameters()) {
-    if (std::find(parameter_order_.begin(), parameter_order_.end(), p) == parameter_order_.end()) {
+    if (parameter_set_.count(p) == 0) {
       throw InputError("graph: " + node->name() + ": parameter '" + p->name +
                        "' does not belong to this graph");
     }
   }
   node->set_requires_grad(needs_grad);
-  if (RandomStream* s = node->random_stream();
-      s != nullptr && std::find(stream_order_.begin(), stream_order_.end(), s) == stream_order_.end()) {
+  if (RandomStream* s = node->random_stream(); s != nullptr && stream_set_.insert(s).second) {
     stream_order_.push_back(s);
   }
   leave_tiles();
   plan_.valid = false;
-  if (batch_ > 0) node->resize(batch_);
+  if (batch_ > 0) resize_node(*node, batch_);
   order_.push_back(node.get());
+  node_set_.insert(node.get());
+  node_by_name_.emplace(node->name(), node.get());
   nodes_.push_back(std::move(node));
 }
 
-bool Graph::owns(const Node* node) const {
-  return std::find(order_.begin(), order_.end(), node) != order_.end();
-}
+bool Graph::owns(const Node* node) const { return node_set_.count(node) != 0; }
 
 Node* Graph::find(const std::string& name) const {
-  for (Node* n : order_) {
-    if (n->name() == name) return n;
-  }
-  return nullptr;
+  const auto found = node_by_name_.find(name);
+  return found == node_by_name_.end() ? nullptr : found->second;
 }
 
 Parameter* Graph::find_parameter(const std::string& name) const {
-  for (Parameter* p : parameter_order_) {
-    if (p->name == name) return p;
-  }
-  return nullptr;
+  const auto found = parameter_by_name_.find(name);
+  return found == parameter_by_name_.end() ? nullptr : found->second;
 }
 
 std::vector<Node*> Graph::declaring_nodes(const Parameter& p) const {
@@ -106,6 +132,7 @@ Node& Graph::loss() const {
 void Graph::resize(std::size_t batch) {
   if (batch == 0) throw InputError("graph: batch size must be at least 1");
   if (batch == batch_) return;
+  for (Node* n : order_) check_buffer_size(*n, batch);
   batch_ = batch;
   if (loss_ != nullptr && tileable() && batch > tile_columns()) {
     enter_tiles(tile_columns());  // the hidden nodes never take the whole batch's size
@@ -115,11 +142,26 @@ void Graph::resize(std::size_t batch) {
   }
 }
 
+// Every sizing of node buffers goes through here (whole batch, tiles, the last tile), so
+// that a failed allocation is a MemoryError naming the node and leaves no half-sized graph.
 void Graph::size_nodes(std::size_t columns, std::size_t examples) {
-  for (Node* n : order_) {
-    n->resize(columns);
-    n->set_examples(examples);
+  try {
+    for (Node* n : order_) {
+      resize_node(*n, columns);
+      n->set_examples(examples);
+    }
+  } catch (...) {
+    forget_batch();
+    throw;
   }
+}
+
+void Graph::forget_batch() {
+  if (tiled_) {
+    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
+    tiled_ = false;
+  }
+  batch_ = 0;  // some nodes are sized for another batch: the next forward needs data first
 }
 
 void Graph::feed(Input& input, const Matrix& data) {
@@ -141,6 +183,7 @@ void Graph::feed(Input& input, const Matrix& data) {
 
 void Graph::forward(Mode mode, const Node* last) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
+  check_parameter_shapes(parameter_order_, "graph");
   leave_tiles();
   if (mode == Mode::train) {
     for (RandomStream* s : stream_order_) s->begin_pass();
@@ -248,7 +291,14 @@ void Graph::enter_tiles(std::size_t columns) {
   for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
     Matrix& whole = plan_.whole_inputs[i];
     if (whole.shape(0) != plan_.inputs[i]->rows() || whole.shape(1) != batch_) {
-      whole = Matrix({plan_.inputs[i]->rows(), batch_});
+      // rows x batch_ was checked by resize (check_buffer_size), so the product cannot overflow.
+      const std::size_t bytes = plan_.inputs[i]->rows() * batch_ * sizeof(double);
+      try {
+        whole = Matrix({plan_.inputs[i]->rows(), batch_});
+      } catch (const std::bad_alloc&) {
+        forget_batch();
+        throw MemoryError("graph: input '" + plan_.inputs[i]->name() + "' at batch " + std::to_string(batch_), bytes);
+      }
     }
   }
   size_nodes(columns, batch_);
@@ -268,6 +318,7 @@ void Graph::set_values_wanted(bool wanted) {
 double Graph::forward_backward(bool loss_wanted) {
   loss();  // throws when there is none
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
+  check_parameter_shapes(parameter_order_, "graph");  // the tiled pass does not call forward()
   plan_tiles();
   const std::size_t columns = tile_columns();
   struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)

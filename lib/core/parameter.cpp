@@ -6,6 +6,21 @@
 
 namespace xgrad {
 
+namespace {
+
+std::string shape_text(const Matrix& m) { return std::to_string(m.shape(0)) + "x" + std::to_string(m.shape(1)); }
+
+}  // namespace
+
+void check_parameter_shapes(std::span<Parameter* const> params, std::string_view who) {
+  for (const Parameter* p : params) {
+    if (p->value.shape() != p->grad.shape()) {
+      throw InputError(std::string(who) + ": parameter '" + p->name + "' is " + shape_text(p->value) + " but was created " +
+                       shape_text(p->grad) + " (its gradient's shape); a parameter's shape is fixed at creation");
+    }
+  }
+}
+
 std::size_t parameter_count(std::span<Parameter* const> params) {
   std::size_t n = 0;
   for (const Parameter* p : params) n += p->value.size();

@@ -1,5 +1,6 @@
 #include <xgrad/io/csv.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -86,45 +87,71 @@ bool is_header(const std::vector<std::string_view>& fields) {
   return true;
 }
 
+// Calls visit(number, line) for every line up to the last non-blank one (numbers from 1),
+// without keeping them.
+template <class Visit>
+void for_each_line(std::string_view text, Visit visit) {
+  const auto last = text.find_last_not_of(" \t\r\n");
+  text = last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
+  std::size_t number = 0;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    visit(++number, line);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+}
+
+std::size_t count_fields(std::string_view line) {
+  return static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
+}
+
 Table read_table(const fs::path& file) {
   std::string text = detail::read_input_file(file);
   std::string_view rest = text;
   if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
 
-  std::vector<std::string_view> lines;
-  while (!rest.empty()) {
-    const auto end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    lines.push_back(line);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  // First pass: the table's shape, every line's field count and no blank line, before
+  // anything is allocated for the numbers.
+  std::size_t columns = 0, lines = 0;
+  bool header = false;
+  for_each_line(rest, [&](std::size_t number, std::string_view line) {
+    lines = number;
+    if (trim(line).empty()) throw FileError(location(file, number) + "blank line before the end of the data");
+    const std::size_t fields = count_fields(line);
+    if (number == 1) {
+      columns = fields;
+      if (columns > csv_max_columns) {
+        throw FileError(location(file, 1) + std::to_string(columns) + " fields, more than the limit of " +
+                        std::to_string(csv_max_columns) + " columns");
+      }
+      header = is_header(split_fields(line));
+    } else if (fields != columns) {
+      const char* noun = fields == 1 ? " field, expected " : " fields, expected ";
+      throw FileError(location(file, number) + std::to_string(fields) + noun + std::to_string(columns) +
+                      " (as on line 1)");
+    }
+  });
+  if (lines == 0) throw FileError(file, "no data (only blank lines)");
+  const std::size_t first = header ? 1 : 0;
+  if (first == lines) throw FileError(file, "no data rows after the header line");
+  const std::size_t rows = lines - first;
+  if (rows > csv_max_numbers / columns) {
+    throw FileError(file, std::to_string(rows) + " rows x " + std::to_string(columns) +
+                              " columns is more than the limit of " + std::to_string(csv_max_numbers) + " numbers");
   }
-  while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
-  if (lines.empty()) throw FileError(file, "no data (only blank lines)");
 
-  if (trim(lines[0]).empty()) throw FileError(location(file, 1) + "blank line before the end of the data");
-  std::size_t first = 0;
-  const std::size_t columns = split_fields(lines[0]).size();
-  if (is_header(split_fields(lines[0]))) first = 1;
-  if (first == lines.size()) throw FileError(file, "no data rows after the header line");
-
-  Table table{Matrix({lines.size() - first, columns}), {}};
-  for (std::size_t i = first; i < lines.size(); ++i) {
-    const std::size_t line_number = i + 1;
-    if (trim(lines[i]).empty()) {
-      throw FileError(location(file, line_number) + "blank line before the end of the data");
-    }
-    const auto fields = split_fields(lines[i]);
-    if (fields.size() != columns) {
-      const char* noun = fields.size() == 1 ? " field, expected " : " fields, expected ";
-      throw FileError(location(file, line_number) + std::to_string(fields.size()) + noun +
-                      std::to_string(columns) + " (as on line 1)");
-    }
+  Table table{Matrix({rows, columns}), {}};
+  table.lines.reserve(rows);
+  for_each_line(rest, [&](std::size_t line_number, std::string_view line) {
+    if (line_number <= first) return;
+    const auto fields = split_fields(line);
     for (std::size_t j = 0; j < columns; ++j) {
-      table.values(i - first, j) = number(fields[j], j, line_number, file);
+      table.values(line_number - 1 - first, j) = number(fields[j], j, line_number, file);
     }
     table.lines.push_back(line_number);
-  }
+  });
   return table;
 }
 

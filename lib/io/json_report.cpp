@@ -189,7 +189,8 @@ std::string JsonReport::to_string() const {
   report["settings"] = std::move(settings);
   for (const auto& [key, value] : content_->body.items()) report[key] = value;
   if (!content_->checks.empty()) report["checks"] = content_->checks;
-  return report.dump(2) + "\n";
+  // Text that is not UTF-8 (a Latin-1 file name in "data") is written with U+FFFD in its place.
+  return report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 void JsonReport::write(const std::filesystem::path& file) const { write_file_atomically(file, to_string()); }

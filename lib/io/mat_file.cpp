@@ -67,6 +67,15 @@ std::string dims_text(const matvar_t& var) {
   return out;
 }
 
+}  // namespace
+
+std::uint64_t mat_inflate_limit(std::uint64_t compressed_bytes) {
+  constexpr std::uint64_t floor = std::uint64_t{64} << 20;
+  return compressed_bytes > floor / 8 ? 8 * compressed_bytes : floor;
+}
+
+namespace {
+
 // A MAT 5 file after its 128-byte header is a sequence of elements, each an 8-byte tag (type,
 // byte count) and that many bytes; a variable (miMATRIX) holds a sequence of sub-elements
 // (flags, dimensions, name, data; struct fields and cells are variables again), and a
@@ -170,10 +179,13 @@ class Mat5Checker {
     }
   }
 
+  // Stops with FileError as soon as the output passes inflate_limit(compressed.size()).
   std::string inflated(std::string_view compressed, std::size_t variable_at) const {
+    const std::uint64_t limit = mat_inflate_limit(compressed.size());
     z_stream z{};
     if (inflateInit(&z) != Z_OK) damaged(variable_at, "cannot be decompressed (zlib failed to start)");
     std::string out;
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, 4 * std::uint64_t{compressed.size()})));
     std::array<char, 16384> chunk{};
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
     z.avail_in = static_cast<uInt>(compressed.size());
@@ -182,7 +194,17 @@ class Mat5Checker {
       z.next_out = reinterpret_cast<Bytef*>(chunk.data());
       z.avail_out = static_cast<uInt>(chunk.size());
       status = inflate(&z, Z_NO_FLUSH);
-      out.append(chunk.data(), chunk.size() - z.avail_out);
+      const std::size_t produced = chunk.size() - z.avail_out;
+      if (out.size() + produced > limit) {
+        inflateEnd(&z);
+        damaged(variable_at, "is compressed (" + std::to_string(compressed.size()) +
+                                 " bytes) and decompresses to more than " + std::to_string(limit) +
+                                 " bytes, the limit for a compressed variable (max(64 MiB, 8 x its compressed size))");
+      }
+      if (out.size() + produced > out.capacity()) {  // grow, but never past the limit
+        out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, 2 * std::uint64_t{out.capacity()} + produced)));
+      }
+      out.append(chunk.data(), produced);
       if (status == Z_BUF_ERROR && z.avail_in == 0) break;
     }
     inflateEnd(&z);

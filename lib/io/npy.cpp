@@ -330,8 +330,10 @@ Matrix parse_npy(std::string_view bytes, const std::string& source) {
 
 Matrix load_npy(const fs::path& file) { return parse_npy(detail::read_input_file(file), file.string()); }
 
+std::string npy_image(const Matrix& m) { return xt::dump_npy(m); }
+
 void save_npy(const fs::path& file, const Matrix& m) {
-  write_file_atomically(file, xt::dump_npy(m));
+  write_file_atomically(file, npy_image(m));
 }
 
 }  // namespace xgrad

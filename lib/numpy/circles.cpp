@@ -30,9 +30,9 @@ Dataset make_circles(std::size_t n_samples, double noise, RandomState& rng, doub
     throw InputError("make_circles: n_samples is " + std::to_string(n_samples) +
                      ", needs at least 2");
   }
-  if (!(noise >= 0.0)) {
+  if (!(noise >= 0.0 && std::isfinite(noise))) {
     throw InputError("make_circles: noise is " + format_double(noise) +
-                     ", must be >= 0");
+                     ", must be a finite number >= 0");
   }
   if (!(factor >= 0.0 && factor < 1.0)) {
     throw InputError("make_circles: factor is " + format_double(factor) +

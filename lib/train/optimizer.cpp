@@ -15,6 +15,7 @@ void validate_learning_rate(double learning_rate) {
 
 void sgd_step(std::span<Parameter* const> params, double learning_rate) {
   validate_learning_rate(learning_rate);
+  check_parameter_shapes(params, "gradient descent");
   for (Parameter* p : params) {
     double* w = p->value.data();
     const double* g = p->grad.data();
@@ -27,6 +28,7 @@ void GradientDescent::step(std::span<Parameter* const> params, double learning_r
 }
 
 void require_started(std::span<const Matrix> state, std::span<Parameter* const> params, const std::string& who) {
+  check_parameter_shapes(params, who);
   bool same = state.size() == params.size();
   for (std::size_t i = 0; same && i < params.size(); ++i) same = state[i].shape() == params[i]->value.shape();
   if (!same) {

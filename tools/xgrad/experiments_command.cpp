@@ -182,6 +182,7 @@ void print_plot_summary(const Session& session) {
 }
 
 int run_experiments(const ExperimentsSettings& settings) {
+  if (!settings.json.empty()) check_distinct_outputs({{"--json", settings.json}, {"--out", settings.out, true}});
   const std::vector<CourseExperiment> experiments = selected_experiments(settings.only);
   const TrainTest circles = models::course_circles();
   const FootballData football = football_data(settings.data);

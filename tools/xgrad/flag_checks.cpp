@@ -63,13 +63,17 @@ CLI::Validator decay_factor() {
 }
 
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
-  const std::string requirement = max == std::numeric_limits<std::uint64_t>::max()
+  const std::string requirement = max == whole_number_max
                                       ? "a whole number >= " + std::to_string(min)
                                       : "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
-  return requiring(requirement, [min, max](const std::string& v) {
-    std::uint64_t n = 0;
-    return parses_as_whole(v, n) && n >= min && n <= max;
-  });
+  return CLI::Validator(
+      [requirement, min, max](std::string& value) {
+        std::uint64_t n = 0;
+        if (!parses_as_whole(value, n) || n < min) return expected(requirement, value);
+        if (n > max) return expected(requirement + " and at most " + std::to_string(max), value);
+        return std::string();
+      },
+      "");
 }
 
 CLI::Validator seed_number(std::uint64_t max) { return whole_number(0, max); }

@@ -25,8 +25,13 @@ CLI::Validator non_negative_number();  // a finite number >= 0
 CLI::Validator fraction();             // a number in (0, 1]
 CLI::Validator decay_factor();         // a number in [0, 1) (momentum's and Adam's betas)
 
-// Decimal digits only (no sign, no exponent) naming a number from `min` to `max`.
-CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+// The largest whole number a flag takes unless it says otherwise: 2^63 - 1, so that every
+// count fits a signed 64-bit integer wherever it goes (JSON, arithmetic).
+inline constexpr std::uint64_t whole_number_max = std::numeric_limits<std::int64_t>::max();
+
+// Decimal digits only (no sign, no exponent) naming a number from `min` to `max`
+// ("expected a whole number >= 1 and at most 9223372036854775807, got '...'" above it).
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = whole_number_max);
 
 // A seed as numpy takes it: a whole number from 0 to 2^32 - 1 (or `max`).
 CLI::Validator seed_number(std::uint64_t max = 4294967295u);

@@ -9,6 +9,7 @@
 #include "flag_checks.hpp"
 #include "model_flags.hpp"
 #include "output_file.hpp"
+#include "progress.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/check/gradcheck.hpp>
 #include <xgrad/io/json_report.hpp>
@@ -68,7 +69,9 @@ int run_gradcheck(const GradcheckSettings& settings) {
 
   std::cout << "data: " << data.description << " (checking on " << examples << " of them)\nmodel: "
             << model.spec().describe() << "\n\n";
+  options.progress = timed_progress(std::cerr, "check_graph");
   const CheckReport whole = check_graph(model.graph(), options);
+  options.progress = timed_progress(std::cerr, "check_nodes (node by node)");
   std::cout << "== check_graph: the loss against every parameter ==\n" << whole.to_string() << '\n';
   const CheckReport nodes = check_nodes(model.graph(), options);
   std::cout << "== check_nodes: every node in turn ==\n" << nodes.to_string() << '\n';

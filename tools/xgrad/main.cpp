@@ -1,6 +1,19 @@
 // xgrad: train, check and reproduce the course's experiments from the command line.
 // Exit status: 0 success; 1 a run or check failed (RunError, a failed gradient check);
 // 2 bad usage or input (CLI::ParseError: flags; InputError: flags, data files).
+// Signals: SIGINT, SIGTERM and SIGHUP end the program as usual, except during a file write,
+// which first removes its temporary files (the target stays as it was; see
+// xgrad/io/atomic_file.hpp); SIGXFSZ (ulimit -f) is ignored so that a write past the limit is
+// reported ("File too large", exit 1).
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -14,8 +27,62 @@
 #include "commands.hpp"
 #include "help_format.hpp"
 #include <xgrad/core/error.hpp>
+#include <xgrad/io/atomic_file.hpp>
 
 namespace {
+
+// The terminating signal that arrived during a file write (0: none), raised again once the
+// write has cleaned up.
+volatile std::sig_atomic_t deferred_signal = 0;
+
+extern "C" void on_terminating_signal(int number) {
+  if (xgrad::file_writes_in_progress()) {
+    deferred_signal = number;
+    xgrad::interrupt_file_writes();
+    return;
+  }
+  ::signal(number, SIG_DFL);
+  ::raise(number);
+}
+
+void handle_signals() {
+  for (int number : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction current {};
+    if (::sigaction(number, nullptr, &current) != 0 || current.sa_handler == SIG_IGN) continue;  // e.g. nohup
+    struct sigaction action {};
+    action.sa_handler = on_terminating_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: a blocked write returns and sees the interruption
+    ::sigaction(number, &action, nullptr);
+  }
+  ::signal(SIGXFSZ, SIG_IGN);
+}
+
+// OpenBLAS starts its worker threads when the library is loaded, before main; under an
+// address-space or data-size limit (ulimit -v / -d) a worker retries its 128 MB buffer
+// allocation forever and the program never exits (exit waits for the worker). So under such a
+// limit xgrad runs itself again with OPENBLAS_NUM_THREADS=1 (no workers), unless that variable
+// is set already (then it is the user's choice). Returns only when it did not re-execute.
+void avoid_blas_workers_under_a_memory_limit(char** argv) {
+  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr) return;
+  bool limited = false;
+  for (int resource : {RLIMIT_AS, RLIMIT_DATA}) {
+    struct rlimit limit {};
+    limited = limited || (::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY);
+  }
+  if (!limited) return;
+  ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
+  ::execv("/proc/self/exe", argv);  // on failure, go on as we are
+}
+
+// Ends the program by the signal that interrupted a write, if one did.
+void raise_deferred_signal() {
+  if (deferred_signal == 0) return;
+  std::cout.flush();
+  std::fflush(stdout);
+  ::signal(deferred_signal, SIG_DFL);
+  ::raise(deferred_signal);
+}
 
 const char* const overview =
     "A small reverse-mode autodiff library's command line: train a classifier, check its gradients,\n"
@@ -96,9 +163,8 @@ int run(int argc, char** argv) {
   return fail(std::string("no command given ") + choose, 2);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Runs the command; returns its exit status.
+int run_reporting_errors(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const xgrad::InputError& e) {
@@ -110,4 +176,28 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
+}
+
+// Everything printed must have reached standard output (a full disk, /dev/full): otherwise
+// the run failed, whatever it computed.
+int check_standard_output(int status) {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = errno;
+  if (flushed && !std::ferror(stdout) && std::cout.good()) return status;
+  std::cerr << "xgrad: error: cannot write to standard output"
+            << (error != 0 ? std::string(": ") + std::strerror(error) : std::string()) << '\n';
+  std::clearerr(stdout);
+  return status == 0 ? 1 : status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  avoid_blas_workers_under_a_memory_limit(argv);
+  handle_signals();
+  const int status = run_reporting_errors(argc, argv);
+  raise_deferred_signal();
+  return check_standard_output(status);
 }

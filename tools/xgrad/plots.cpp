@@ -25,6 +25,9 @@ std::vector<double> axis(double low, double high, std::size_t max_steps) {
   for (std::size_t i = 0; low + static_cast<double>(i) * step < high; ++i) {
     values.push_back(low + static_cast<double>(i) * step);
   }
+  // Features so large that +-1 vanishes in rounding (low == high), or a span that overflows:
+  // one point still makes a grid.
+  if (values.empty()) values.push_back(low);
   return values;
 }
 

@@ -15,6 +15,15 @@ namespace xgrad::cli {
 // isatty(stdout).
 bool stdout_is_terminal();
 
+// A progress callback (done, total) for long computations whose output is not a bar: silent
+// for the first `quiet_seconds`, then at most every `every_seconds` one line on `out`:
+// "<label>: 1200 of 10101 entries, about 1m 40s left" (the estimate from the rate so far).
+std::function<void(std::size_t, std::size_t)> timed_progress(std::ostream& out, std::string label,
+                                                             double quiet_seconds = 2.0, double every_seconds = 10.0);
+
+// "45s", "3m 20s", "2h 5m".
+std::string duration_text(double seconds);
+
 class Progress {
  public:
   Progress(std::ostream& out, bool enabled);

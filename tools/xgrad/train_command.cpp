@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "commands.hpp"
 #include "data_source.hpp"
@@ -79,7 +80,19 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
   }
 }
 
+// The run's outputs, checked for collisions before any work.
+std::vector<OutputTarget> outputs_of(const TrainSettings& settings) {
+  std::vector<OutputTarget> outputs;
+  if (!settings.json.empty()) outputs.push_back({"--json", settings.json});
+  if (!settings.save.empty()) {
+    outputs.push_back({"--save", parameter_destination(settings.save), is_folder_target(settings.save)});
+  }
+  if (!settings.plots.empty()) outputs.push_back({"--plots", settings.plots, true});
+  return outputs;
+}
+
 int run_train(const TrainSettings& settings) {
+  check_distinct_outputs(outputs_of(settings));
   TrainOptions options = settings.training.options;
   options.stop_on_non_finite = true;
   const std::unique_ptr<Optimizer> optimizer = settings.training.make_optimizer();
@@ -87,6 +100,7 @@ int run_train(const TrainSettings& settings) {
   Model model(settings.model.spec(data.train.features()));
   model.feed(data.train.X, data.train.Y);  // a spec that does not fit the data fails before any output
   options.validate();
+  if (!settings.save.empty()) check_parameter_files(settings.save, model.graph());
 
   const bool plain = settings.training.optimizer == OptimizerKind::gd;
   std::cout << "data: " << data.description << "\nmodel: " << model.spec().describe() << "\ntraining: "

@@ -88,6 +88,11 @@ struct CheckOptions {
   std::size_t full_limit = 20000;
   std::size_t directions = 4;
   std::size_t sampled_entries = 8;
+  // Called after every checked entry (or direction) with the number done so far and the
+  // number planned for this check_* call's blocks (check_nodes: for the node being checked),
+  // so that a long check can show its progress and an estimate of the time left. Empty: not
+  // called. Not part of validate() and not printed.
+  std::function<void(std::size_t done, std::size_t planned)> progress;
 
   // The notes' exact setting: central2, epsilon 1e-7 (absolute), threshold 1e-7, rtol 1e-5,
   // atol 1e-8, every entry. (With it even a correct backprop lands just above the threshold:
@@ -157,8 +162,14 @@ struct Finding {
 
 class CheckReport {
  public:
-  // No finding, no failing entry, and difference() <= threshold.
+  // No finding, no failing entry, something judged, every number finite, and
+  // difference() <= threshold. A check of zero entries, or one whose gradients or difference
+  // are NaN or infinite, never passes: see unjudgeable().
   bool passed() const;
+  // Why the check cannot pass whatever its tolerances: "nothing was checked (no entries)",
+  // "no entry could be judged (every one is at a kink)", "a gradient is not finite (...)", "the
+  // difference is nan"; "" when it can be judged. to_string() prints it.
+  std::string unjudgeable() const;
   explicit operator bool() const { return passed(); }
 
   // The notes' difference over every judged (non-kink) entry.

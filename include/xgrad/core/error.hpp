@@ -4,6 +4,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,32 @@ class FileError : public InputError {
 class RunError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Memory that could not be had: an allocation of `bytes()` bytes failed (std::bad_alloc,
+// an address-space limit). The message names what was being allocated and the size.
+class MemoryError : public RunError {
+ public:
+  MemoryError(const std::string& what, std::size_t bytes);
+  std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  std::size_t bytes_;
+};
+
+// Bytes that could not be stored while writing a file: the disk is full, the file-size
+// limit (ulimit -f) was reached, an I/O error. The message starts with the path. The target
+// is left as it was (see xgrad/io/atomic_file.hpp).
+class WriteError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
+// A file write stopped because xgrad::interrupt_file_writes() was called (by a signal
+// handler): the target was left as it was and no temporary file remains.
+class Interrupted : public RunError {
+ public:
+  using RunError::RunError;
 };
 
 }  // namespace xgrad

@@ -16,6 +16,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,12 @@ class Graph {
   // turn (full mini-batches and a smaller last one) allocate only the first time. When
   // forward_backward will tile the batch, the nodes other than inputs are sized for one
   // tile only; forward() or backward() size them for the whole batch when they run.
+  // Requires 1 <= batch and every node's rows x batch doubles addressable (InputError naming
+  // the node otherwise, checked before any arithmetic that could overflow, tiled or not).
+  // Throws MemoryError naming the node and the bytes when a buffer cannot be allocated, here
+  // or when a later forward(), backward(), forward_backward() or add() sizes the nodes (for
+  // the whole batch, a tile or a narrower last tile); the graph then needs feed() or
+  // resize() again before it runs.
   void resize(std::size_t batch);
   std::size_t batch() const { return batch_; }
 
@@ -103,6 +111,7 @@ class Graph {
   std::span<Node* const> nodes() const { return order_; }
   std::span<Parameter* const> parameters() const { return parameter_order_; }
   std::span<RandomStream* const> random_streams() const { return stream_order_; }
+  // By name, in constant expected time (building a graph is linear in its node count).
   Node* find(const std::string& name) const;
   Parameter* find_parameter(const std::string& name) const;
   // The nodes whose parameters() list p, in graph order (empty: no node declares it).
@@ -111,8 +120,15 @@ class Graph {
  private:
   void adopt(std::unique_ptr<Node> node);
   bool owns(const Node* node) const;
+  static void check_buffer_size(const Node& node, std::size_t batch);
+  // node.resize(batch), a failed allocation reported as MemoryError naming the node.
+  static void resize_node(Node& node, std::size_t batch);
   void plan_tiles();
+  // Every node resized to `columns` (resize_node) and told the batch's `examples`; on a
+  // failure, forget_batch() and rethrow.
   void size_nodes(std::size_t columns, std::size_t examples);
+  // After a failed sizing: the inputs hold their own data again and batch() is 0.
+  void forget_batch();
   void enter_tiles(std::size_t columns);
   void leave_tiles();
   void set_values_wanted(bool wanted);
@@ -141,6 +157,12 @@ class Graph {
   std::vector<Parameter*> parameter_order_;
   std::vector<std::unique_ptr<RandomStream>> streams_;
   std::vector<RandomStream*> stream_order_;
+  // Indexes over the lists above, so that add() does not scan them.
+  std::unordered_map<std::string, Node*> node_by_name_;
+  std::unordered_map<std::string, Parameter*> parameter_by_name_;
+  std::unordered_set<const Node*> node_set_;
+  std::unordered_set<const Parameter*> parameter_set_;
+  std::unordered_set<const RandomStream*> stream_set_;
   Node* loss_ = nullptr;
   std::size_t batch_ = 0;
 };

@@ -6,12 +6,16 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xgrad/core/tensor.hpp>
 
 namespace xgrad {
 
+// A parameter's shape is fixed when it is created (Graph::parameter sizes grad like value):
+// replacing `value` with a matrix of another shape is caught by the next Graph::forward and
+// the next optimizer step (check_parameter_shapes), which name the parameter.
 struct Parameter {
   std::string name;  // e.g. "fc1.W"
   Matrix value;
@@ -19,6 +23,10 @@ struct Parameter {
   // (Linear and L2Penalty both read a weight); Graph::backward zeroes it first.
   Matrix grad;
 };
+
+// Throws InputError "<who>: parameter 'fc1.b' is 1x1 but was created 10x1 (its gradient's
+// shape); a parameter's shape is fixed at creation" unless every value has its grad's shape.
+void check_parameter_shapes(std::span<Parameter* const> params, std::string_view who);
 
 // Total number of scalar entries.
 std::size_t parameter_count(std::span<Parameter* const> params);

@@ -3,12 +3,20 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <filesystem>
 
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/tensor.hpp>
 
 namespace xgrad {
+
+// Limits that bound what a .csv can make the reader allocate: columns on a line (the
+// first line fixes the width; a header of a million names is refused) and numbers in the
+// table (rows x columns, 1 GiB of doubles). Every line's field count is checked before the
+// table is allocated, so the table never takes more than 4 bytes of memory per byte of file.
+inline constexpr std::size_t csv_max_columns = std::size_t{1} << 20;
+inline constexpr std::size_t csv_max_numbers = std::size_t{1} << 27;
 
 // Reads a table of numbers, one row per line, fields separated by ','. Spaces and tabs
 // around a field are allowed; '\r\n' line ends and a UTF-8 byte-order mark are accepted.
@@ -18,7 +26,9 @@ namespace xgrad {
 // Throws FileError whose message starts with the path and, for a bad line, its number:
 // no such file / a directory / empty file / no data rows; "<path>:3: field 2 'abc' is not
 // a number"; "<path>:4: 3 fields, expected 2"; a NaN or infinite field; a number out of
-// the range of double; an empty field.
+// the range of double; an empty field; a table past csv_max_columns ("<path>:1: N fields,
+// more than the limit of 1048576 columns") or csv_max_numbers ("<path>: R rows x C columns
+// is more than the limit of 134217728 numbers").
 Matrix load_csv(const std::filesystem::path& file);
 
 // Reads a data set stored one example per row: the features, then a label in the last

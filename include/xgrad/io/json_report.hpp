@@ -25,7 +25,9 @@
 //                "blocks": [{"node", "block", "entries", "difference", "max_abs_error",
 //                            "max_rel_error", "wrong", "kinks", "detection_floor", "ok"}],
 //                "findings": [{"node", "problem"}]}]}
-// Numbers are written so that they read back to the same double (NaN/inf as null).
+// Numbers are written so that they read back to the same double (NaN/inf as null); text
+// that is not valid UTF-8 (a Latin-1 file name given as a setting) is written with U+FFFD
+// in place of each invalid byte.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message

@@ -3,6 +3,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -11,6 +12,13 @@
 
 namespace xgrad {
 
+// The most bytes one compressed element (miCOMPRESSED, MAT 7) of `compressed_bytes` may
+// decompress to: max(64 MiB, 8 x compressed_bytes). A file whose element inflates past it is
+// refused (FileError "... decompresses to more than N bytes, the limit ...") as soon as the
+// limit is passed, so that a small file cannot make the reader allocate gigabytes (deflate
+// can expand 1032:1). Bigger data sets: store them uncompressed (MAT 5 or .npy).
+std::uint64_t mat_inflate_limit(std::uint64_t compressed_bytes);
+
 // Reads variable `name`: a real 2-D numeric array of any class (double, single, int8..64,
 // uint8..64, logical), converted to double.
 // Ensures: the (rows, cols) matrix MATLAB and scipy.io.loadmat show (element (i, j) is
@@ -18,7 +26,8 @@ namespace xgrad {
 // Throws FileError whose message starts with the path: no such file, a directory, empty
 // file, not a MAT file (or unreadable), truncated, no variable `name` (the message lists
 // the variables the file has), a variable that is not numeric (its class is named: char,
-// struct, cell, sparse...), complex, not 2-D (its rank and dims are named), or empty.
+// struct, cell, sparse...), complex, not 2-D (its rank and dims are named), empty, or a
+// compressed element past mat_inflate_limit.
 Matrix load_mat_variable(const std::filesystem::path& file, const std::string& name);
 
 // Reads a data set stored as in the course: `x_name` is (m, features) and `y_name` is

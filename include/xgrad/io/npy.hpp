@@ -28,9 +28,12 @@ Matrix load_npy(const std::filesystem::path& file);
 // message starts with `source`.
 Matrix parse_npy(std::string_view bytes, const std::string& source);
 
+// The bytes of `m` as a float64, C-order, version 1.0 .npy file (what save_npy writes).
+std::string npy_image(const Matrix& m);
+
 // Writes `m` as a float64, C-order, version 1.0 .npy file, atomically (xgrad::write_file_atomically).
 // Ensures: load_npy(file) and numpy.load(file) give back `m` bit for bit.
-// Throws FileError "<path>: cannot write: <reason>"; `file` is then unchanged.
+// Throws as write_file_atomically (FileError, WriteError, Interrupted); `file` is then unchanged.
 void save_npy(const std::filesystem::path& file, const Matrix& m);
 
 }  // namespace xgrad

@@ -18,7 +18,7 @@ namespace xgrad {
 // `file` is either left as it was or holds the complete archive.
 // Requires names to be non-empty, unique, without '/', '\\' or NUL, and the archive to be
 // under 4 GiB (no ZIP64). Throws FileError naming the path and the bad name or the size,
-// or "cannot write: <reason>".
+// or as write_file_atomically (FileError, WriteError, Interrupted).
 void save_npz(const std::filesystem::path& file,
               const std::vector<std::pair<std::string, Matrix>>& arrays);
 

@@ -23,7 +23,7 @@ namespace xgrad {
 // circle, radius factor). Noise is always drawn, as sklearn does for any noise that is not
 // None (noise = 0 still advances rng). Draws from rng: the shuffle (if shuffle), then
 // 2 * n_samples normals.
-// Requires n_samples >= 2, noise >= 0 and 0 <= factor < 1; throws InputError naming the value.
+// Requires n_samples >= 2, noise finite and >= 0, and 0 <= factor < 1; throws InputError naming the value.
 Dataset make_circles(std::size_t n_samples, double noise, RandomState& rng, double factor = 0.8,
                      bool shuffle = true);
 

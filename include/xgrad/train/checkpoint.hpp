@@ -17,7 +17,7 @@ namespace xgrad {
 // archive; a save killed midway leaves at most a temporary file named ".<file name>.tmp-*"
 // beside it, never the target.
 // Throws FileError "<path>: cannot save: fc1.W(0, 3) is nan" when a value is not finite (the
-// file is then untouched), or "<path>: cannot write: <reason>".
+// file is then untouched), or as write_file_atomically (FileError, WriteError, Interrupted).
 void save_parameters(const std::filesystem::path& file, const Graph& graph);
 void save_parameters(const std::filesystem::path& file, const Model& model);
 
