@@ -419,6 +419,86 @@ BOOST_AUTO_TEST_CASE(memory_that_cannot_be_had_is_a_memory_error_naming_the_size
              outcome);
 }
 
+namespace {
+
+// x (1 row) -> fc1 (64 units) -> relu -> fc2 (1 unit) -> sigmoid cross-entropy with y: a
+// graph that forward_backward runs in column tiles.
+struct TileableGraph {
+  Graph g;
+  Input& x = g.input("x", 1);
+  Input& y = g.input("y", 1);
+  TileableGraph() {
+    auto& relu = g.add<Relu>("relu", g.add<Linear>("fc1", x, g.parameter("fc1.W", xt::ones<double>({64, 1})),
+                                                   g.parameter("fc1.b", xt::zeros<double>({64, 1}))));
+    auto& out = g.add<Linear>("fc2", relu, g.parameter("fc2.W", xt::ones<double>({1, 64})),
+                              g.parameter("fc2.b", xt::zeros<double>({1, 1})));
+    g.set_loss(g.add<SigmoidCrossEntropy>("ce", out, y));
+  }
+  // Feeds `m` examples (x = 0, labels 0 and 1 in turn) and runs one training pass.
+  std::string small_pass(std::size_t m) {
+    Matrix labels({std::size_t{1}, m});
+    for (std::size_t j = 0; j < m; ++j) labels(0, j) = static_cast<double>(j % 2);
+    g.feed(x, xt::zeros<double>({std::size_t{1}, m}));
+    g.feed(y, labels);
+    return std::to_string(g.forward_backward());
+  }
+};
+
+}  // namespace
+
+// The tiles' own buffers go through the same checks: the whole batch an input keeps while
+// tiles run, and the hidden nodes' whole-batch size when forward() needs it after a tiled
+// pass. A failure names the node and the bytes and leaves a graph that works once fed again.
+BOOST_AUTO_TEST_CASE(memory_errors_in_tiled_sizing_name_the_node_and_leave_a_usable_graph) {
+  if (xgrad::testing::address_sanitizer) return;  // see above: the limit is not set under ASan
+  const std::string whole_input = xgrad::testing::in_child(
+      [] {
+        TileableGraph t;
+        if (!t.g.tileable()) return std::string("not tileable");
+        std::string said;
+        try {
+          t.g.resize(std::size_t{1} << 38);  // tiles are small; x's whole batch is 2 TiB
+        } catch (const MemoryError& e) {
+          said = e.what();
+        }
+        said += " | batch " + std::to_string(t.g.batch());
+        return said + " | loss " + t.small_pass(10);
+      },
+      std::size_t{1} << 30);
+  // The loss of 10 examples at x = 0: every output is 0, sigmoid 1/2, so the cost is log 2.
+  BOOST_TEST(whole_input.starts_with("graph: input 'x' at batch 274877906944: out of memory: cannot allocate "
+                                     "2199023255552 bytes (2097152 MiB) | batch 0 | loss " +
+                                     std::to_string(std::log(2.0))),
+             whole_input);
+
+  const std::string whole_hidden = xgrad::testing::in_child(
+      [] {
+        TileableGraph t;
+        const std::size_t m = std::size_t{1} << 20;  // fc1's whole batch: 64 x 2^20 doubles, 512 MiB
+        const std::string tiled_loss = t.small_pass(m);  // in tiles: fits
+        std::string said;
+        try {
+          t.g.forward(Mode::eval);  // needs fc1 whole
+        } catch (const MemoryError& e) {
+          said = e.what();
+        }
+        std::string again;
+        try {
+          t.g.forward(Mode::eval);
+        } catch (const InputError& e) {
+          again = e.what();
+        }
+        said += " | batch " + std::to_string(t.g.batch()) + " | x " + std::to_string(t.x.value().shape(1));
+        return "tiled " + tiled_loss + " | " + said + " | " + again + " | loss " + t.small_pass(10);
+      },
+      std::size_t{256} << 20);
+  BOOST_TEST(whole_hidden == "tiled " + std::to_string(std::log(2.0)) +
+                                 " | graph: node 'fc1' at batch 1048576: out of memory: cannot allocate 536870912 "
+                                 "bytes (512 MiB) | batch 0 | x 1048576 | graph: no data fed yet (call feed or "
+                                 "resize first) | loss " + std::to_string(std::log(2.0)),
+             whole_hidden);
+}
+
 // ---- the non-finite guard ----
 
 // L2 with a huge learning rate multiplies every weight by (1 - rate * lambda / m) each step,

@@ -296,8 +296,9 @@ void Graph::enter_tiles(std::size_t columns) {
       try {
         whole = Matrix({plan_.inputs[i]->rows(), batch_});
       } catch (const std::bad_alloc&) {
+        const std::string what = "graph: input '" + plan_.inputs[i]->name() + "' at batch " + std::to_string(batch_);
         forget_batch();
-        throw MemoryError("graph: input '" + plan_.inputs[i]->name() + "' at batch " + std::to_string(batch_), bytes);
+        throw MemoryError(what, bytes);
       }
     }
   }
