@@ -156,6 +156,27 @@ BOOST_AUTO_TEST_CASE(bad_settings_and_misuse_are_named) {
   o = TrainOptions{};
   o.mini_batch_size = 64;
   BOOST_TEST(message([&] { o.validate(); }) == "epochs must be at least 1 when training on mini-batches");
+  // A decay that takes the rate to 0: 1 + 1e308 * 2 overflows to inf at iteration 2 of 3.
+  o = TrainOptions{};
+  o.iterations = 3;
+  o.decay = {1e308, 1};
+  BOOST_TEST(message([&] { o.validate(); }) ==
+             "the learning-rate decay (rate 1e+308 every 1 iterations) takes the learning rate 0.01 to 0 before the "
+             "last of 3 iterations");
+  o.iterations = 2;  // the last is iteration 1: 0.01 / (1 + 1e308), tiny but > 0
+  BOOST_TEST(message([&] { o.validate(); }) == "no error");
+}
+
+BOOST_AUTO_TEST_CASE(the_final_learning_rate_is_the_last_step_s) {
+  TrainOptions o;
+  o.learning_rate = 0.3;
+  o.iterations = 25;  // the last is iteration 24: floor(24 / 10) = 2 decay steps
+  o.decay = {1.0, 10};
+  BOOST_TEST(o.final_learning_rate() == 0.3 / (1.0 + 1.0 * 2.0));
+  o.mini_batch_size = 8;  // then epochs count: the last of 10 is epoch 9, 0 decay steps
+  o.epochs = 10;
+  BOOST_TEST(o.final_learning_rate() == 0.3);
+  BOOST_TEST(std::string(o.steps_name()) == "epochs");
 }
 
 BOOST_AUTO_TEST_CASE(learning_rate_decay_formula) {

@@ -24,6 +24,17 @@ void TrainOptions::validate() const {
     throw InputError("the learning-rate decay rate must be a finite number >= 0, got " + format_double(decay.rate));
   }
   if (decay.interval == 0) throw InputError("the learning-rate decay interval must be at least 1");
+  if (!(final_learning_rate() > 0.0)) {
+    throw InputError("the learning-rate decay (rate " + format_double(decay.rate) + " every " +
+                     std::to_string(decay.interval) + " " + steps_name() + ") takes the learning rate " +
+                     format_double(learning_rate) + " to 0 before the last of " +
+                     std::to_string(uses_mini_batches() ? epochs : iterations) + " " + steps_name());
+  }
+}
+
+double TrainOptions::final_learning_rate() const {
+  const std::size_t steps = uses_mini_batches() ? epochs : iterations;
+  return decay.at(learning_rate, steps == 0 ? 0 : steps - 1);
 }
 
 std::string TrainOptions::describe() const {
@@ -33,8 +44,7 @@ std::string TrainOptions::describe() const {
                          : std::to_string(iterations) + " iterations";
   text += " at learning rate " + format_double(learning_rate);
   if (decay.rate > 0.0) {
-    text += ", decay " + format_double(decay.rate) + " every " + std::to_string(decay.interval) +
-            (uses_mini_batches() ? " epochs" : " iterations");
+    text += ", decay " + format_double(decay.rate) + " every " + std::to_string(decay.interval) + " " + steps_name();
   }
   return text;
 }

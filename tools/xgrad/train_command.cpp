@@ -93,6 +93,7 @@ std::vector<OutputTarget> outputs_of(const TrainSettings& settings) {
 
 int run_train(const TrainSettings& settings) {
   check_distinct_outputs(outputs_of(settings));
+  settings.training.check_decay();
   TrainOptions options = settings.training.options;
   options.stop_on_non_finite = true;
   const std::unique_ptr<Optimizer> optimizer = settings.training.make_optimizer();

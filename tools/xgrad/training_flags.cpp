@@ -2,6 +2,7 @@
 
 #include "flag_checks.hpp"
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 #include <xgrad/train/adam.hpp>
 #include <xgrad/train/momentum.hpp>
 
@@ -72,6 +73,15 @@ void TrainingFlags::declare(CLI::App& command) {
                      "Record the cost for --json and --plots every N iterations, or epochs with mini-batches "
                      "(default 1000).")
       ->type_name("N")->check(whole_number(1))->group(group);
+}
+
+void TrainingFlags::check_decay() const {
+  if (options.final_learning_rate() > 0.0) return;
+  const std::size_t steps = options.uses_mini_batches() ? options.epochs : options.iterations;
+  throw InputError("--decay-rate: " + format_double(options.decay.rate) + " every " +
+                   std::to_string(options.decay.interval) + " " + options.steps_name() + " takes --lr " +
+                   format_double(options.learning_rate) + " to 0 before the last of " + std::to_string(steps) + " " +
+                   options.steps_name() + "; give a smaller rate or a larger --decay-interval");
 }
 
 std::unique_ptr<Optimizer> TrainingFlags::make_optimizer() const {

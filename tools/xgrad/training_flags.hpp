@@ -38,6 +38,10 @@ struct TrainingFlags {
   // --optimizer adam.
   std::unique_ptr<Optimizer> make_optimizer() const;
 
+  // Throws InputError naming --decay-rate when the decay takes the learning rate to 0 before
+  // the last iteration or epoch (TrainOptions::final_learning_rate), before any work.
+  void check_decay() const;
+
  private:
   CLI::Option* beta_flag_ = nullptr;
   std::vector<CLI::Option*> adam_flags_;

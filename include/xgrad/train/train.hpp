@@ -52,8 +52,14 @@ struct TrainOptions {
 
   // Throws InputError: learning rate <= 0 or not finite, iterations == 0 (full batch),
   // epochs == 0 (mini-batches), record_every == 0, decay rate < 0 or not finite, decay
-  // interval == 0.
+  // interval == 0, a decay that takes the learning rate to 0 within the run
+  // (final_learning_rate() underflows: rate 1e308 every iteration).
   void validate() const;
+  // The learning rate of the last iteration (full batch) or epoch (mini-batches), after
+  // decay: the smallest of the run. Requires iterations or epochs >= 1.
+  double final_learning_rate() const;
+  // "iterations" (full batch) or "epochs" (mini-batches): what decay and recording count.
+  const char* steps_name() const { return uses_mini_batches() ? "epochs" : "iterations"; }
   // True with mini-batches: costs are then recorded per epoch, else per iteration.
   bool uses_mini_batches() const { return mini_batch_size > 0; }
   // "15000 iterations at learning rate 0.01" or "300 epochs of mini-batches of 64 (shuffle
