@@ -6,17 +6,11 @@
 
 namespace xgrad {
 
-namespace {
-
-std::string shape_text(const Matrix& m) { return std::to_string(m.shape(0)) + "x" + std::to_string(m.shape(1)); }
-
-}  // namespace
-
 void check_parameter_shapes(std::span<Parameter* const> params, std::string_view who) {
   for (const Parameter* p : params) {
     if (p->value.shape() != p->grad.shape()) {
-      throw InputError(std::string(who) + ": parameter '" + p->name + "' is " + shape_text(p->value) + " but was created " +
-                       shape_text(p->grad) + " (its gradient's shape); a parameter's shape is fixed at creation");
+      throw InputError(std::string(who) + ": parameter '" + p->name + "' is " + shape_string(p->value) + " but was created " +
+                       shape_string(p->grad) + " (its gradient's shape); a parameter's shape is fixed at creation");
     }
   }
 }
