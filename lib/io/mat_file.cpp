@@ -136,27 +136,83 @@ class Mat5Checker {
     throw FileError(file_, "damaged: the variable at byte " + std::to_string(variable_at) + " " + what);
   }
 
-  // A variable: array flags (its class), dimensions, then sub-elements. matio allocates per
-  // element of the dimensions (data, cells, struct fields) before reading them; each takes at
-  // least a byte of the variable (sparse matrices excepted: they store only non-zeros).
+  // A variable: array flags (its class), dimensions, name, then sub-elements. matio reads the
+  // first three at fixed places whatever their tags say (16 bytes of flags; dimensions only
+  // when their tag says miINT32, otherwise none; then the name's tag), and allocates what the
+  // dimensions and the name's tag declare before reading them; so the same places are read
+  // here, the same way, and every declared size is held to the bytes of the variable. matio
+  // also allocates per element of the dimensions (data, cells, struct fields) before reading
+  // them; each takes at least a byte of the variable (sparse matrices excepted: they store
+  // only non-zeros), each cell or field value at least its 8-byte tag.
   void matrix(std::string_view bytes, std::size_t variable_at, int depth) const {
-    constexpr std::uint32_t sparse = 5, last_array_class = 15;
-    if (bytes.size() >= 24 && tag(bytes, 0).type == 6 && tag(bytes, 0).length >= 4) {
-      const std::uint32_t array_class = word(bytes, 8) & 0xFFu;
-      const Tag dims = tag(bytes, 16);
-      if (array_class >= 1 && array_class <= last_array_class && array_class != sparse) {
-        if (dims.small || dims.type != 5 || dims.length % 4 != 0 || dims.length > bytes.size() - 24) {
-          damaged(variable_at, "has no valid dimensions element");
+    constexpr std::uint32_t mi_int8 = 1, mi_int32 = 5, array_flags_type = 6;
+    constexpr std::uint32_t cell = 1, structure = 2, object = 3, sparse = 5, last_array_class = 15;
+    if (bytes.empty()) return;  // an empty cell or field value
+    if (bytes.size() < 24) {
+      damaged(variable_at, "has a variable of " + std::to_string(bytes.size()) +
+                               " bytes, too short for its array flags and dimensions");
+    }
+    const Tag flags = tag(bytes, 0);
+    if (flags.small || flags.type != array_flags_type || flags.length != 8) {
+      damaged(variable_at, "has no valid array flags element");
+    }
+    const std::uint32_t array_class = word(bytes, 8) & 0xFFu;
+    const bool has_dims = word(bytes, 16) == mi_int32;
+    if (!has_dims && array_class >= 1 && array_class <= last_array_class) {
+      damaged(variable_at, "has no valid dimensions element");
+    }
+    std::size_t pos = 24;
+    std::uint64_t count = 1;
+    if (has_dims) {
+      const std::uint64_t length = word(bytes, 20);
+      if (length % 4 != 0 || length > bytes.size() - 24) damaged(variable_at, "has no valid dimensions element");
+      const std::size_t rank = static_cast<std::size_t>(length / 4);
+      for (std::size_t k = 0; k < rank; ++k) {
+        const std::uint64_t d = word(bytes, 24 + 4 * k);
+        if (array_class != sparse && (d > 0x7FFFFFFFu || (d != 0 && count > bytes.size() / d))) {
+          damaged(variable_at, "declares dimensions that its " + std::to_string(bytes.size()) + " bytes cannot hold");
         }
-        std::uint64_t count = 1;
-        for (std::size_t k = 0; k < dims.length / 4; ++k) {
-          const std::uint64_t d = word(bytes, 24 + 4 * k);
-          if (d > 0x7FFFFFFFu || (d != 0 && count > bytes.size() / d)) {
-            damaged(variable_at, "declares dimensions that its " + std::to_string(bytes.size()) +
-                                     " bytes cannot hold");
-          }
-          count *= d;
+        count *= d;
+      }
+      pos += 4 * rank + (rank % 2) * 4;
+    }
+    // The name, then (objects) the class name: miINT8 elements, or packed into their tags.
+    const auto skip_text = [&](const char* what) {
+      if (pos > bytes.size() || bytes.size() - pos < 8) damaged(variable_at, std::string("has no ") + what + " element");
+      if (word(bytes, pos) == mi_int8) {
+        const std::uint64_t length = word(bytes, pos + 4);
+        if (length > bytes.size() - pos - 8) {
+          damaged(variable_at, std::string("has a ") + what + " of " + std::to_string(length) + " bytes where only " +
+                                   std::to_string(bytes.size() - pos - 8) + " remain");
         }
+        pos += 8 + static_cast<std::size_t>((length + 7) / 8 * 8);
+      } else {
+        pos += 8;
+      }
+    };
+    skip_text("name");
+    if (array_class == cell && count > bytes.size() / 8) {
+      damaged(variable_at, "declares " + std::to_string(count) + " cells that its " + std::to_string(bytes.size()) +
+                               " bytes cannot hold");
+    }
+    if (array_class == structure || array_class == object) {
+      if (array_class == object) skip_text("class name");
+      // Field name length (packed miINT32), then the names, each that long: matio allocates
+      // a value per field and element before reading any.
+      if (pos > bytes.size() || bytes.size() - pos < 16) damaged(variable_at, "has no field names");
+      const Tag name_length = tag(bytes, pos);
+      const std::uint64_t field_name_length = word(bytes, pos + 4);
+      if (!name_length.small || name_length.type != mi_int32 || field_name_length == 0) {
+        damaged(variable_at, "has no valid field name length");
+      }
+      const Tag names = tag(bytes, pos + 8);
+      if (names.small || names.type != mi_int8 || names.length > bytes.size() - pos - 16) {
+        damaged(variable_at, "has no valid field names element");
+      }
+      const std::uint64_t fields = names.length / field_name_length;
+      if (fields != 0 && count > bytes.size() / 8 / fields) {
+        damaged(variable_at, "declares " + std::to_string(count) + " elements of " + std::to_string(fields) +
+                                 " fields that its " + std::to_string(bytes.size()) + " bytes cannot hold");
       }
     }
     elements(bytes, variable_at, depth);
