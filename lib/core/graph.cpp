@@ -291,8 +291,7 @@ void Graph::enter_tiles(std::size_t columns) {
   for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
     Matrix& whole = plan_.whole_inputs[i];
     if (whole.shape(0) != plan_.inputs[i]->rows() || whole.shape(1) != batch_) {
-      // rows x batch_ was checked by resize (check_buffer_size), so the product cannot overflow.
-      const std::size_t bytes = plan_.inputs[i]->rows() * batch_ * sizeof(double);
+      const std::size_t bytes = buffer_bytes(*plan_.inputs[i], batch_);
       try {
         whole = Matrix({plan_.inputs[i]->rows(), batch_});
       } catch (const std::bad_alloc&) {
