@@ -31,20 +31,21 @@ std::vector<LayerFlag> parse_layer_list(const std::string& text) {
   while (true) {
     const std::size_t comma = text.find(',', start);
     const std::string field = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    const std::string where = "layer " + std::to_string(layers.size() + 1) + " of '" + text + "': ";
+    // Built only for an error: the list may hold 65 000 layers (a linear parse).
+    const auto where = [&] { return "layer " + std::to_string(layers.size() + 1) + " of '" + text + "': "; };
     const std::size_t colon = field.find(':');
     const std::string units = field.substr(0, colon);
     LayerFlag layer;
     std::uint64_t units_value = 0;
     if (!parses_as_whole(units, units_value) || units_value == 0 || units_value > SIZE_MAX) {
-      throw InputError(where + "expected a whole number >= 1, got '" + units + "'");
+      throw InputError(where() + "expected a whole number >= 1, got '" + units + "'");
     }
     layer.units = static_cast<std::size_t>(units_value);
     if (colon != std::string::npos) {
       try {
         layer.activation = activation_named(field.substr(colon + 1));
       } catch (const InputError& e) {
-        throw InputError(where + e.what());
+        throw InputError(where() + e.what());
       }
     }
     layers.push_back(std::move(layer));
