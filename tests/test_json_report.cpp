@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <xgrad/xgrad.hpp>
@@ -235,4 +237,29 @@ BOOST_AUTO_TEST_CASE(full_batch_settings_and_a_write_that_cannot_happen) {
   BOOST_CHECK_EXCEPTION(report.write(missing), xgrad::FileError, [&](const xgrad::FileError& e) {
     return std::string(e.what()).find(missing.parent_path().string()) != std::string::npos;
   });
+}
+
+// A setting that is not UTF-8 (a Latin-1 file name, "daten\xe9.csv") is written with U+FFFD
+// (EF BF BD) in place of the bad byte, so that the report stays valid JSON; a symbolic link
+// given as the target is refused and left as it was.
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_and_a_link_as_the_target) {
+  xgrad::JsonReport report;
+  report.set_setting("data", "daten\xe9.csv");
+  const Json j = Json::parse(report.to_string());
+  BOOST_TEST(j["settings"]["data"] == "daten\xef\xbf\xbd.csv");
+
+  const fs::path folder = fs::temp_directory_path() / ("xgrad_json_link_" + std::to_string(::getpid()));
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  { std::ofstream(folder / "target.json") << "keep"; }
+  fs::create_symlink(folder / "target.json", folder / "link.json");
+  BOOST_CHECK_EXCEPTION(report.write(folder / "link.json"), xgrad::FileError, [](const xgrad::FileError& e) {
+    return std::string(e.what()).find("symbolic link") != std::string::npos;
+  });
+  BOOST_TEST(fs::is_symlink(fs::symlink_status(folder / "link.json")));
+  std::ifstream in(folder / "target.json");
+  std::stringstream kept;
+  kept << in.rdbuf();
+  BOOST_TEST(kept.str() == "keep");
+  fs::remove_all(folder);
 }

@@ -99,7 +99,8 @@ class JsonReport {
   std::string to_string() const;
 
   // Writes to_string() to `file` atomically (write_file_atomically: the previous file stays
-  // whole if the write fails). Throws FileError naming the file.
+  // whole if the write fails; only a regular file or a new name is replaced). Throws as
+  // write_file_atomically (FileError, WriteError, Interrupted), naming the file.
   void write(const std::filesystem::path& file) const;
 
  private:
