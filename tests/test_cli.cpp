@@ -761,6 +761,17 @@ BOOST_AUTO_TEST_CASE(a_legal_long_name_and_a_latin1_name_are_written) {
              report["settings"]["data"].get<std::string>());
 }
 
+BOOST_AUTO_TEST_CASE(experiments_on_a_latin1_data_name_write_their_report, *needs_shared("data/football.mat")) {
+  Scratch s;
+  const std::string latin1 = "fu\xdf" "ball.mat";  // "fußball.mat" in Latin-1
+  fs::copy_file(*football(), s.work / latin1);
+  const Result r = s.run({"experiments", "--quick", "--only", "init_he", "--data", latin1, "--json", "e.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json report = Json::parse(read_file(s.work / "e.json"));
+  BOOST_TEST(contains(report["football"].get<std::string>(), "fu\xef\xbf\xbd" "ball.mat"),
+             report["football"].get<std::string>());
+}
+
 BOOST_AUTO_TEST_CASE(a_folder_save_is_all_or_nothing) {
   Scratch s;
   fs::create_directories(s.work / "p" / "fc2.W.npy");  // a folder where a parameter file goes

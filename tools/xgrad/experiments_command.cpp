@@ -217,7 +217,9 @@ int run_experiments(const ExperimentsSettings& settings) {
   if (!settings.json.empty()) {
     session.report["football"] = football.description;
     session.report["quick"] = session.quick;
-    write_file_atomically(settings.json, session.report.dump(2) + "\n");
+    // Text that is not UTF-8 (a Latin-1 --data name) is written with U+FFFD, as JsonReport does.
+    write_file_atomically(settings.json,
+                          session.report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
     std::cout << "wrote " << settings.json << '\n';
   }
   return passed ? 0 : 1;
