@@ -36,18 +36,22 @@ def read_input(path):
 
     with open(path) as f:
         values = np.array(f.read().split(), dtype=np.float64)
-    m = int(values[0])
+    weight_count = sum(rows * columns for rows, columns in zip(DIMS[1:], DIMS[:-1]))
+    m = int(values[0]) if len(values) > 0 else 0
+    if m < 1 or len(values) != 1 + 3 * m + weight_count:
+        raise SystemExit(f"{path}: {len(values)} numbers; expected m >= 1 first, then 3 m + "
+                         f"{weight_count} numbers (X, Y, W1, W2, W3)")
     at = 1
     X = values[at:at + 2 * m].reshape(2, m)
     at += 2 * m
     Y = values[at:at + m].reshape(1, m)
     at += m
+    if not np.all((Y == 0) | (Y == 1)):
+        raise SystemExit(f"{path}: a label in Y is neither 0 nor 1")
     weights = []
     for rows, columns in zip(DIMS[1:], DIMS[:-1]):
         weights.append(values[at:at + rows * columns].reshape(rows, columns).copy())
         at += rows * columns
-    if at != len(values):
-        raise SystemExit(f"{path}: {len(values)} numbers, expected {at} for m = {m}")
     return np.ascontiguousarray(X), np.ascontiguousarray(Y), weights
 
 
