@@ -18,6 +18,7 @@
 #include "hand_network.hpp"
 #include "handloop_series.hpp"
 #include "peak_memory.hpp"
+#include "peer_series.hpp"
 #include "summary.hpp"
 #include "workload.hpp"
 #include <xgrad/check/gradcheck.hpp>
@@ -259,20 +260,14 @@ void allocations_l2_dropout(benchmark::State& state) {
 void step_vs_handloop(benchmark::State& state, std::string handloop) {
   const auto m = static_cast<std::size_t>(state.range(0));
   xgrad::set_blas_threads(1);
-  const std::size_t iterations = std::clamp<std::size_t>(6'000'000 / m, 3, 20'000);
+  const std::size_t iterations = series_iterations(m);
   const std::string file = (std::filesystem::temp_directory_path() / ("xgrad_handloop_" + std::to_string(m) + ".txt")).string();
   write_handloop_input(file, m);
   double graph_best = 1e300, loop_best = 1e300;
   for (auto _ : state) {
     for (int round = 0; round < 3; ++round) {
-      Workload w({2, 10, 5, 1}, m, false);
-      xgrad::GradientDescent descent;
-      const auto t0 = Clock::now();
       // As train() runs it: the cost (its logarithms) only on the steps it records.
-      for (std::size_t i = 0; i < iterations; ++i) {
-        xgrad::train_step(w.model.graph(), descent, learning_rate, i % 1000 == 0);
-      }
-      graph_best = std::min(graph_best, seconds(t0, Clock::now()) / static_cast<double>(iterations));
+      graph_best = std::min(graph_best, time_graph_steps(m, iterations).seconds_per_step);
       const std::optional<double> us = run_handloop(handloop, iterations, file);
       if (!us) {
         state.SkipWithError("handloop_he failed");
@@ -364,6 +359,7 @@ void register_benchmarks(const std::string& program) {
       ->ArgName("m")
       ->Arg(300)
       ->Unit(benchmark::kMicrosecond);
+  register_peer_benchmarks();
   benchmark::RegisterBenchmark("peak_memory/2-10-5-1", peak_memory, program)
       ->ArgName("m")
       ->Arg(1'000'000)

@@ -42,7 +42,10 @@ SummaryReporter::SummaryReporter()
 void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   for (const Run& r : runs) {
-    if (r.run_type == Run::RT_Iteration && !r.error_occurred) runs_.push_back(r);
+    // A peer that failed its check stays, to be named in the summary.
+    if (r.run_type == Run::RT_Iteration && (!r.error_occurred || starts_with(r.benchmark_name(), "peer/"))) {
+      runs_.push_back(r);
+    }
   }
 }
 
@@ -80,6 +83,7 @@ void SummaryReporter::print_summary(std::ostream& out) const {
       most_allocations = std::max(most_allocations, counter(r, "allocs_per_step"));
     }
   }
+  print_peer_table(out);
   out << "\nTargets:\n";
   if (step_300 != nullptr) {
     const double ratio = counter(*step_300, "ratio");
@@ -120,8 +124,49 @@ void SummaryReporter::print_summary(std::ostream& out) const {
           << duration(counter(r, "handloop_ms")) << " = " << fixed(counter(r, "ratio"), 2) << "\n";
     }
   }
+  print_peer_goals(out);
   out << "- zero allocations per steady-state step: at most " << fixed(most_allocations, 0) << " "
       << verdict(most_allocations == 0.0) << "\n";
+}
+
+void SummaryReporter::print_peer_table(std::ostream& out) const {
+  bool any = false;
+  for (const Run& r : runs_) {
+    if (!starts_with(r.benchmark_name(), "peer/")) continue;
+    if (!any) {
+      out << "\nPeers (2-10-5-1, each program's own timer around its loop, best of three, one thread; xgrad "
+             "as train() runs it, in the same benchmark):\n\n"
+          << "| peer | m | peer step | xgrad step | xgrad / peer | first cost, relative difference |\n"
+          << "|---|---:|---:|---:|---:|---:|\n";
+      any = true;
+    }
+    if (r.error_occurred) {
+      out << "| " << r.benchmark_name() << " | | FAILED: " << r.error_message << " | | | |\n";
+      continue;
+    }
+    // label: "TITLE m=M, N steps"
+    const std::string label = r.report_label;
+    const auto m_at = label.find(" m=");
+    const auto comma = label.find(',', m_at);
+    char diff[32];
+    std::snprintf(diff, sizeof diff, "%.1e", counter(r, "first_cost_rel_diff"));
+    out << "| " << label.substr(0, m_at) << " | " << label.substr(m_at + 3, comma - m_at - 3) << " | "
+        << duration(counter(r, "peer_ms")) << " | " << duration(counter(r, "graph_ms")) << " | "
+        << fixed(counter(r, "ratio"), 2) << " | " << diff << " |\n";
+  }
+}
+
+void SummaryReporter::print_peer_goals(std::ostream& out) const {
+  for (const Run& r : runs_) {
+    const std::string name = r.benchmark_name();
+    for (const char* peer : {"numpy", "pytorch"}) {
+      if (!r.error_occurred && starts_with(name, ("peer/" + std::string(peer) + "/2-10-5-1/m:300000/").c_str())) {
+        const double ratio = counter(r, "ratio");
+        out << "- graph / " << peer << " <= 0.5 at m = 300000 (at least 2x): " << fixed(ratio, 2) << " "
+            << verdict(ratio <= 0.5) << "\n";
+      }
+    }
+  }
 }
 
 }  // namespace bench

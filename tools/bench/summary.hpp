@@ -17,6 +17,10 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void print_summary(std::ostream& out) const;
 
  private:
+  // The peer/ series (peer_series.hpp): their table, and the goals against numpy
+  // and PyTorch at m = 300 000 (lines of the target list).
+  void print_peer_table(std::ostream& out) const;
+  void print_peer_goals(std::ostream& out) const;
   std::vector<Run> runs_;
 };
 
