@@ -574,7 +574,7 @@ BOOST_AUTO_TEST_CASE(a_multi_class_run_with_adam_on_mini_batches) {
   BOOST_TEST(j["cost_iterations"] == Json::parse("[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]"));
   // The printed lines (every 50 epochs) and the JSON agree to the last digit.
   for (std::size_t i : {0u, 5u}) {
-    const std::string line = xgrad::cost_line(10 * i, j["costs"][i].get<double>());
+    const std::string line = xgrad::cost_line(10 * i, j["costs"][i].get<double>(), "epoch");
     BOOST_TEST(contains(ok.out, line + "\n"), line << " not in\n" << ok.out);
   }
   // Multi-class accuracy: every point on its class's side, predictions are class indices.

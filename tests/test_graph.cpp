@@ -134,6 +134,7 @@ BOOST_AUTO_TEST_CASE(bad_specs_and_misuse_are_named) {
 
 BOOST_AUTO_TEST_CASE(cost_lines_print_like_python) {
   BOOST_TEST(cost_line(1000, 0.6879825919728063) == "Cost after iteration 1000: 0.6879825919728063");
+  BOOST_TEST(cost_line(50, 0.25, "epoch") == "Cost after epoch 50: 0.25");
   BOOST_TEST(format_double(0.5) == "0.5");
   BOOST_TEST(python_float_repr(2.0) == "2.0");
   BOOST_TEST(format_double(2.0) == "2");

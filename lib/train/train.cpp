@@ -49,8 +49,8 @@ std::string TrainOptions::describe() const {
   return text;
 }
 
-std::string cost_line(std::size_t iteration, double cost) {
-  return "Cost after iteration " + std::to_string(iteration) + ": " + python_float_repr(cost);
+std::string cost_line(std::size_t iteration, double cost, std::string_view step) {
+  return "Cost after " + std::string(step) + " " + std::to_string(iteration) + ": " + python_float_repr(cost);
 }
 
 double train_step(Graph& graph, Optimizer& optimizer, double learning_rate, bool cost_wanted) {
@@ -99,7 +99,7 @@ bool cost_read(std::size_t i, std::size_t total, const TrainOptions& options) {
 void after(std::size_t i, std::size_t total, double cost, const TrainOptions& options, TrainResult& result) {
   if (i % options.record_every == 0) result.costs.push_back({i, cost});
   if (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0) {
-    *options.log << cost_line(i, cost) << '\n';
+    *options.log << cost_line(i, cost, options.uses_mini_batches() ? "epoch" : "iteration") << '\n';
   }
   const std::size_t tick = std::max<std::size_t>(1, total / 100);
   if (options.progress && (i + 1) % tick == 0) options.progress(i + 1, total);

@@ -26,7 +26,7 @@ namespace {
 const char* const description =
     "Trains a fully connected model (per-layer activations; sigmoid or softmax cross-entropy, or mean squared "
     "error) by full-batch gradient descent, or on mini-batches with momentum or Adam, prints the cost every "
-    "--print-every iterations or epochs (the notes' \"Cost after iteration i: c\" lines), then the training and "
+    "--print-every iterations or epochs (the notes' \"Cost after iteration i: c\" lines; \"epoch\" with mini-batches), then the training and "
     "test accuracy. Without flags it is the notes' He-initialization run on the course's circles.";
 
 // Everything the flags set.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xgrad/core/dataset.hpp>
@@ -126,6 +127,7 @@ Matrix class_indices(const Matrix& scores);
 double accuracy(const Matrix& predictions, const Matrix& labels);
 
 // The notes' line: "Cost after iteration 1000: 0.6879825919728063" (shortest round-trip digits).
-std::string cost_line(std::size_t iteration, double cost);
+// A mini-batch run counts epochs: cost_line(50, c, "epoch") is "Cost after epoch 50: ...".
+std::string cost_line(std::size_t iteration, double cost, std::string_view step = "iteration");
 
 }  // namespace xgrad
