@@ -1,0 +1,74 @@
+#include "core/worker_pool.hpp"
+
+#include <system_error>
+
+namespace xgrad::detail {
+
+WorkerPool& WorkerPool::shared() {
+  static WorkerPool pool;
+  return pool;
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void WorkerPool::run(PoolJob& job, std::size_t helpers) {
+  bool idle = false;
+  if (helpers == 0 || !busy_.compare_exchange_strong(idle, true)) {
+    job.run(0);
+    return;
+  }
+  struct Release {
+    std::atomic<bool>& busy;
+    ~Release() { busy.store(false); }
+  } release{busy_};
+  {
+    std::lock_guard lock(mutex_);
+    try {
+      while (threads_.size() < helpers) {
+        const std::size_t id = threads_.size() + 1;
+        threads_.emplace_back([this, id] { helper_loop(id); });
+      }
+    } catch (const std::system_error&) {  // no more threads: use the ones there are
+      helpers = threads_.size();
+    }
+    job_ = &job;
+    helpers_ = helpers;
+    joined_ = 0;
+    returned_ = 0;
+    open_ = true;
+    ++generation_;
+  }
+  wake_.notify_all();
+  job.run(0);
+  std::unique_lock lock(mutex_);
+  open_ = false;
+  finished_.wait(lock, [this] { return returned_ == joined_; });
+  job_ = nullptr;
+}
+
+void WorkerPool::helper_loop(std::size_t id) {
+  std::uint64_t seen = 0;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+    if (stop_) return;
+    seen = generation_;
+    if (!open_ || id > helpers_) continue;
+    ++joined_;
+    PoolJob* job = job_;
+    lock.unlock();
+    job->run(id);
+    lock.lock();
+    ++returned_;
+    if (returned_ == joined_ && !open_) finished_.notify_one();
+  }
+}
+
+}  // namespace xgrad::detail
