@@ -23,8 +23,19 @@ using detail::TileLane;
 using detail::TileSlot;
 using detail::TileWorkers;
 
-// Slots per thread: enough that a helper seldom waits for the calling thread's additions.
+// How many tiles may wait to be added: on one thread, a few; on several, as many as fit in
+// slot_budget bytes (at most max_slots, at least slots_per_lane per thread), so that a thread
+// the OS pauses in the middle of a tile holds the others up only when they are that many
+// tiles ahead of it.
 constexpr std::size_t slots_per_lane = 4;
+constexpr std::size_t max_slots = 256;
+constexpr std::size_t slot_budget = std::size_t{1} << 20;
+
+std::size_t slots_wanted(std::size_t lanes, std::size_t doubles_per_slot) {
+  if (lanes <= 1) return slots_per_lane;
+  const std::size_t fit = slot_budget / (sizeof(double) * std::max<std::size_t>(doubles_per_slot, 1));
+  return std::max(slots_per_lane * lanes, std::min(max_slots, fit));
+}
 
 void size_lane(TileLane& lane, std::size_t columns, std::size_t examples) {
   for (Node* n : lane.inputs) {
@@ -238,7 +249,8 @@ detail::TileWorkers& Graph::tile_workers(std::size_t lanes) {
     }
     w.lanes.push_back(std::move(copy));
   }
-  const std::size_t slots = slots_per_lane * std::min(lanes, w.lanes.size());
+  const std::size_t slots =
+      slots_wanted(std::min(lanes, w.lanes.size()), parameter_count(parameter_order_) + plan_.means.size());
   if (w.slot_count < slots) {
     w.slots = std::make_unique<TileSlot[]>(slots);
     for (std::size_t s = 0; s < slots; ++s) {
