@@ -426,6 +426,26 @@ BOOST_AUTO_TEST_CASE(bad_labels_in_a_tile_on_three_threads) {
   BOOST_TEST(differing(again.grads, expected.grads) == 0u);
 }
 
+// Two graphs trained at once from two threads of the user's, each asking for 2 xgrad
+// threads: the pool serves one at a time (the other runs its tiles alone); both get the
+// bits of one thread.
+BOOST_AUTO_TEST_CASE(two_graphs_on_two_user_threads_at_once) {
+  XgradThreads restore;
+  AllKinds a("sigmoid_ce", 64 * 20 + 13), b("softmax_ce_index", 64 * 20 + 13);
+  const Pass a1 = pass(a.g, 1), b1 = pass(b.g, 1);
+  set_threads(2);
+  std::vector<Pass> a2, b2;
+  std::thread other([&] {
+    for (int i = 0; i < 50; ++i) b2.push_back({b.g.forward_backward(), flatten_grads(b.g.parameters())});
+  });
+  for (int i = 0; i < 50; ++i) a2.push_back({a.g.forward_backward(), flatten_grads(a.g.parameters())});
+  other.join();
+  std::size_t wrong = 0;
+  for (const Pass& p : a2) wrong += same_bits(p.loss, a1.loss) && differing(p.grads, a1.grads) == 0 ? 0 : 1;
+  for (const Pass& p : b2) wrong += same_bits(p.loss, b1.loss) && differing(p.grads, b1.grads) == 0 ? 0 : 1;
+  BOOST_TEST(wrong == 0u, wrong << " of 100 passes differ from one thread's bits");
+}
+
 // Two processes: the xgrad program (XGRAD_CLI) run twice writes the same costs, predictions
 // and parameters, bit for bit (the JSON report holds every cost at full precision).
 BOOST_AUTO_TEST_CASE(same_run_in_two_processes) {
