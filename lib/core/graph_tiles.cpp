@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <mutex>
 #include <unordered_map>
@@ -30,6 +31,11 @@ using detail::TileWorkers;
 constexpr std::size_t slots_per_lane = 4;
 constexpr std::size_t max_slots = 256;
 constexpr std::size_t slot_budget = std::size_t{1} << 20;
+
+// A pass on several threads that took more than this fraction of the calling thread's time
+// per tile times the tiles did not help; then up to max_backoff passes run on one thread.
+constexpr double helpful_fraction = 0.95;
+constexpr std::size_t max_backoff = 64;
 
 std::size_t slots_wanted(std::size_t lanes, std::size_t doubles_per_slot) {
   if (lanes <= 1) return slots_per_lane;
@@ -118,13 +124,23 @@ class TileRun final : public detail::PoolJob {
     if (error_) std::rethrow_exception(error_);
   }
 
+  // The calling thread's time per full-width tile it ran (seconds; 0 when it ran none): what
+  // one thread alone would have needed per tile.
+  double lead_seconds_per_tile() const {
+    return lead_full_tiles_ == 0 ? 0.0 : lead_seconds_ / static_cast<double>(lead_full_tiles_);
+  }
+  std::size_t tiles() const { return tiles_; }
+
  private:
   // The calling thread: its share of the tiles, the last tile, and every addition.
   void lead() {
     TileLane& lane = workers_.lanes[0];
     for (std::size_t t; (t = next_.fetch_add(1)) + 1 < tiles_;) {
       while (added_ + workers_.slot_count <= t) add_next();
+      const auto start = std::chrono::steady_clock::now();
       run_tile(lane, t);
+      lead_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      ++lead_full_tiles_;
       while (added_ < tiles_ && finished(added_)) add_next();
     }
     const std::size_t last = tiles_ - 1;
@@ -216,6 +232,8 @@ class TileRun final : public detail::PoolJob {
   std::mutex error_mutex_;
   std::exception_ptr error_;
   std::size_t error_tile_ = 0;
+  double lead_seconds_ = 0.0;         // the calling thread's time in full-width tiles
+  std::size_t lead_full_tiles_ = 0;
 };
 
 }  // namespace
@@ -279,7 +297,11 @@ void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::
 void Graph::run_tiles(std::size_t columns) {
   const std::size_t tiles = (batch_ - 1) / columns + 1;
   TileWorkers& workers = tile_workers(std::min(threads(), tiles));
-  const std::size_t lanes = std::min(threads(), std::min(tiles, workers.lanes.size()));
+  std::size_t lanes = std::min(threads(), std::min(tiles, workers.lanes.size()));
+  if (lanes > 1 && workers.solo_passes > 0) {
+    --workers.solo_passes;
+    lanes = 1;
+  }
   prepare_lanes(workers, lanes, columns);
   // While the tiles run, the sums are in workers.totals (starting from what the scalar part
   // added, e.g. L2Penalty's share) and the graph's parameter gradients are lane 0's per-tile
@@ -294,8 +316,20 @@ void Graph::run_tiles(std::size_t columns) {
   } swap_totals{parameter_order_, workers.totals};
   swap_totals.swap();
   TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_);
+  const auto start = std::chrono::steady_clock::now();
   detail::WorkerPool::shared().run(run, lanes - 1);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.rethrow_first_error();
+  if (lanes > 1 && run.lead_seconds_per_tile() > 0.0) {
+    // Helpers that did not make the pass faster than the calling thread alone (a loaded
+    // machine) stay out of the next passes, for longer each time it happens again.
+    if (seconds >= helpful_fraction * run.lead_seconds_per_tile() * static_cast<double>(run.tiles())) {
+      workers.solo_passes = workers.backoff;
+      workers.backoff = std::min(workers.backoff * 2, max_backoff);
+    } else {
+      workers.backoff = 1;
+    }
+  }
 }
 
 }  // namespace xgrad

@@ -41,6 +41,11 @@ struct TileWorkers {
   std::vector<Matrix> totals;   // parallel to Graph::parameters(): the sums while tiles run
   std::unique_ptr<TileSlot[]> slots;
   std::size_t slot_count = 0;
+  // Staying out of the way: after a pass on several threads that was not faster than the
+  // calling thread alone would have been, the next `solo_passes` passes run on the calling
+  // thread alone; `backoff` (1, 2, 4, ... 64) is how many the next such pass buys.
+  std::size_t solo_passes = 0;
+  std::size_t backoff = 1;
 };
 
 }  // namespace xgrad::detail

@@ -102,7 +102,9 @@ class Graph {
   // Node::clone_for_worker) when every node in them has such a copy; on the calling thread
   // alone otherwise. The bits do not depend on either thread count: OpenBLAS is held to one
   // thread during a tiled pass and set back after, and the additions are in tile order
-  // whoever ran the tile. Otherwise (one tile, or not tileable) exactly forward() and
+  // whoever ran the tile. Helpers that did not make a pass faster than the calling thread
+  // alone would have been (a loaded machine) sit out the graph's next 1, 2, 4, ... 64
+  // passes (speed only). Otherwise (one tile, or not tileable) exactly forward() and
   // backward(), on the calling thread. loss_wanted == false returns NaN and lets losses skip
   // their logarithms.
   // When a node throws in a tile (on any thread), the tiles not yet started are skipped and
