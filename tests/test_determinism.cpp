@@ -25,6 +25,7 @@
 
 #include "course.hpp"
 #include "reference.hpp"
+#include "tile_graph.hpp"
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
 #include <xgrad/nodes/all.hpp>
@@ -34,6 +35,7 @@
 
 using namespace xgrad;
 using xgrad::testing::same_bits;
+using xgrad::testing::TileGraph;
 namespace fs = std::filesystem;
 
 namespace {
@@ -179,65 +181,14 @@ void check_same(const Steps& a, const Steps& b, const std::string& what) {
   BOOST_TEST(differing(a.predictions, b.predictions) == 0u, what << ": predictions");
 }
 
-// A graph with every built-in node that has a copy for worker threads: Linear, ReLU, tanh,
-// leaky ReLU, then by `head` sigmoid + binary cross-entropy, softmax + squared error,
-// softmax cross-entropy on class indices or one-hot labels, or sigmoid cross-entropy on
-// the logits; an L2 term on the weights. m examples in tiles of 64 columns.
-struct AllKinds {
-  Graph g;
-  Input& x;
-  Input& y;
-  Matrix labels;  // as fed to y
-  AllKinds(const std::string& head, std::size_t m)
-      : x(g.input("X", 3)), y(g.input("Y", head == "softmax_ce_index" ? 1 : 3)) {
-    RandomState rng(5);
-    const std::vector<std::size_t> sizes{3, 6, 5, 4, 3};
-    Node* a = &x;
-    std::vector<Parameter*> weights;
-    for (std::size_t l = 1; l < sizes.size(); ++l) {
-      const std::string n = "fc" + std::to_string(l);
-      auto& W = g.parameter(n + ".W", rng.randn(sizes[l], sizes[l - 1]));
-      auto& b = g.parameter(n + ".b", rng.randn(sizes[l], 1));
-      weights.push_back(&W);
-      a = &g.add<Linear>(n, *a, W, b);
-      if (l == 1) a = &g.add<Relu>("relu", *a);
-      if (l == 2) a = &g.add<Tanh>("tanh", *a);
-      if (l == 3) a = &g.add<LeakyRelu>("leaky", *a, 0.1);
-    }
-    Node* term = nullptr;
-    const Matrix classes = xt::floor(rng.rand(1, m) * 3.0);
-    Matrix one_hot = xt::zeros<double>({std::size_t{3}, m});
-    for (std::size_t j = 0; j < m; ++j) one_hot(static_cast<std::size_t>(classes(0, j)), j) = 1.0;
-    if (head == "sigmoid_bce") {
-      term = &g.add<BinaryCrossEntropy>("ce", g.add<Sigmoid>("sigmoid", *a), y);
-      labels = xt::floor(rng.rand(3, m) * 2.0);
-    } else if (head == "softmax_mse") {
-      term = &g.add<MeanSquaredError>("mse", g.add<Softmax>("softmax", *a), y);
-      labels = one_hot;
-    } else if (head == "softmax_ce_index") {
-      term = &g.add<SoftmaxCrossEntropy>("ce", *a, y);
-      labels = classes;
-    } else if (head == "softmax_ce_one_hot") {
-      term = &g.add<SoftmaxCrossEntropy>("ce", *a, y);
-      labels = one_hot;
-    } else {
-      term = &g.add<SigmoidCrossEntropy>("ce", *a, y);
-      labels = xt::floor(rng.rand(3, m) * 2.0);
-    }
-    auto& l2 = g.add<L2Penalty>("l2", weights, 0.7);
-    g.set_loss(g.add<Add>("cost", std::vector<Node*>{term, &l2}));
-    g.set_tile_columns(64);
-    g.feed(x, rng.randn(3, m));
-    g.feed(y, labels);
-  }
-};
-
 struct Pass {
   double loss;
   std::vector<double> grads;
 };
 
+// A pass in tiles of 64 columns on `xgrad_threads` threads.
 Pass pass(Graph& g, std::size_t xgrad_threads) {
+  g.set_tile_columns(64);
   set_threads(xgrad_threads);
   const double loss = g.forward_backward();
   return {loss, flatten_grads(g.parameters())};
@@ -260,12 +211,12 @@ BOOST_AUTO_TEST_CASE(one_two_and_three_xgrad_threads) {
 // bits on 1, 2 and 3 threads, and the whole batch's loss and gradients to 1e-13.
 BOOST_AUTO_TEST_CASE(every_built_in_node_kind_on_worker_threads) {
   XgradThreads restore;
-  for (const std::string head : {"sigmoid_bce", "softmax_mse", "softmax_ce_index", "softmax_ce_one_hot", "sigmoid_ce"}) {
-    AllKinds t(head, 64 * 20 + 13);  // 21 tiles, the last of 13 columns
+  for (const std::string head : {"sigmoid_bce", "softmax_mse", "softmax", "softmax_one_hot", "sigmoid"}) {
+    TileGraph t(head, 64 * 20 + 13);  // 21 tiles, the last of 13 columns
     BOOST_TEST_REQUIRE(t.g.tileable(), head);
     const Pass one = pass(t.g, 1);
     for (std::size_t n : {2, 3}) {
-      AllKinds fresh(head, 64 * 20 + 13);  // a first pass always offers tiles to the helpers
+      TileGraph fresh(head, 64 * 20 + 13);  // a first pass always offers tiles to the helpers
       const Pass many = pass(fresh.g, n);
       BOOST_TEST(same_bits(many.loss, one.loss), head << ", " << n << " threads: loss " << many.loss << " vs " << one.loss);
       BOOST_TEST(differing(many.grads, one.grads) == 0u, head << ", " << n << " threads: gradients");
@@ -412,16 +363,17 @@ BOOST_AUTO_TEST_CASE(an_exception_on_a_worker_thread_reaches_the_caller) {
 // whichever thread ran that tile; fed good labels, the graph gives a fresh graph's bits.
 BOOST_AUTO_TEST_CASE(bad_labels_in_a_tile_on_three_threads) {
   XgradThreads restore;
-  AllKinds t("softmax_ce_index", 64 * 20 + 13);
+  TileGraph t("softmax", 64 * 20 + 13);
   Matrix bad = t.labels;
   const Matrix good = t.labels;
   bad(0, 64 * 7 + 3) = 5.0;  // 3 classes
   t.g.feed(t.y, bad);
+  t.g.set_tile_columns(64);
   set_threads(3);
   BOOST_CHECK_THROW(t.g.forward_backward(), InputError);
   t.g.feed(t.y, good);
   const Pass again = pass(t.g, 3);
-  AllKinds fresh("softmax_ce_index", 64 * 20 + 13);
+  TileGraph fresh("softmax", 64 * 20 + 13);
   const Pass expected = pass(fresh.g, 1);
   BOOST_TEST(same_bits(again.loss, expected.loss));
   BOOST_TEST(differing(again.grads, expected.grads) == 0u);
@@ -432,7 +384,7 @@ BOOST_AUTO_TEST_CASE(bad_labels_in_a_tile_on_three_threads) {
 // bits of one thread.
 BOOST_AUTO_TEST_CASE(two_graphs_on_two_user_threads_at_once) {
   XgradThreads restore;
-  AllKinds a("sigmoid_ce", 64 * 20 + 13), b("softmax_ce_index", 64 * 20 + 13);
+  TileGraph a("sigmoid", 64 * 20 + 13), b("softmax", 64 * 20 + 13);
   const Pass a1 = pass(a.g, 1), b1 = pass(b.g, 1);
   set_threads(2);
   std::vector<Pass> a2, b2;
