@@ -34,7 +34,7 @@ constexpr std::size_t slot_budget = std::size_t{1} << 20;
 
 // A pass on several threads that took more than this fraction of the calling thread's time
 // per tile times the tiles did not help; then up to max_backoff passes run on one thread.
-constexpr double helpful_fraction = 0.95;
+constexpr double helpful_fraction = 0.9;
 constexpr std::size_t max_backoff = 64;
 
 std::size_t slots_wanted(std::size_t lanes, std::size_t doubles_per_slot) {

@@ -1,5 +1,6 @@
 #include "core/worker_pool.hpp"
 
+#include <chrono>
 #include <system_error>
 
 namespace xgrad::detail {
@@ -53,13 +54,29 @@ void WorkerPool::run(PoolJob& job, std::size_t helpers) {
   job_ = nullptr;
 }
 
+namespace {
+
+// How long a helper watches for the next job before it sleeps.
+constexpr std::chrono::microseconds watch_time{200};
+
+}  // namespace
+
 void WorkerPool::helper_loop(std::size_t id) {
   std::uint64_t seen = 0;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+    if (generation_.load() == seen && !stop_) {
+      lock.unlock();
+      const auto until = std::chrono::steady_clock::now() + watch_time;
+      for (int spins = 1; generation_.load(std::memory_order_relaxed) == seen; ++spins) {
+        __builtin_ia32_pause();
+        if (spins % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
+      lock.lock();
+    }
+    wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
     if (stop_) return;
-    seen = generation_;
+    seen = generation_.load();
     if (!open_ || id > helpers_) continue;
     ++joined_;
     PoolJob* job = job_;

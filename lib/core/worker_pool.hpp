@@ -57,7 +57,10 @@ class WorkerPool {
   std::size_t returned_ = 0;  // helpers that returned from it
   bool open_ = false;         // worker 0 has not returned yet: helpers may still join
   bool stop_ = false;
-  std::uint64_t generation_ = 0;  // counts jobs
+  // Counts jobs. Written under mutex_; atomic so that a helper that has just finished a job
+  // can watch it for a short while without the lock before it goes to sleep (the next step's
+  // job usually comes within microseconds, faster than a sleeping thread wakes up).
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace xgrad::detail
