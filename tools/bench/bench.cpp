@@ -403,13 +403,13 @@ std::string this_program(const char* argv0) {
 }  // namespace bench
 
 int main(int argc, char** argv) {
+  bench::thread_defaults = {xgrad::threads(), xgrad::blas_threads()};
+  xgrad::set_threads(1);  // one thread everywhere (the peak-memory child too) but the threads/ series
   const std::string flag = "--peak-memory=";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind(flag, 0) == 0) return bench::peak_memory_child(std::stoul(arg.substr(flag.size())));
   }
-  bench::thread_defaults = {xgrad::threads(), xgrad::blas_threads()};
-  xgrad::set_threads(1);  // one thread everywhere but the threads/ series
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   bench::register_benchmarks(bench::this_program(argv[0]));
