@@ -205,6 +205,9 @@ BOOST_AUTO_TEST_CASE(one_two_and_three_xgrad_threads) {
   check_same(one, he_steps(2), "He [2,50,20,1] on 20000 points, 1 vs 2 xgrad threads");
   check_same(one, he_steps(3), "He [2,50,20,1] on 20000 points, 1 vs 3 xgrad threads");
   check_same(one, he_steps(1), "1 thread again, after the pool's threads started");
+  set_threads(2);
+  BOOST_CHECK_THROW(set_threads(0), InputError);
+  BOOST_TEST(threads() == 2u, "a refused setting leaves the old one");
 }
 
 // Every built-in node's copy for a worker thread computes what the node computes: the same
