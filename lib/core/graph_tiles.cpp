@@ -43,17 +43,6 @@ std::size_t slots_wanted(std::size_t lanes, std::size_t doubles_per_slot) {
   return std::max(slots_per_lane * lanes, std::min(max_slots, fit));
 }
 
-void size_lane(TileLane& lane, std::size_t columns, std::size_t examples) {
-  for (Node* n : lane.inputs) {
-    n->resize(columns);
-    n->set_examples(examples);
-  }
-  for (Node* n : lane.tile_nodes) {
-    n->resize(columns);
-    n->set_examples(examples);
-  }
-}
-
 // A helper's lane: copies of `own`'s nodes and parameters. False when a node has no copy.
 bool copy_lane(const TileLane& own, TileLane& copy) {
   std::unordered_map<const Node*, Node*> node_copies;
@@ -100,9 +89,12 @@ bool copy_lane(const TileLane& own, TileLane& copy) {
 // tile t only once tile t - slot_count has been added (its slot is free again).
 class TileRun final : public detail::PoolJob {
  public:
+  using SizeLane = void (*)(TileLane& lane, std::size_t columns, std::size_t examples);
+
   TileRun(TileWorkers& workers, std::size_t lanes, const std::vector<Matrix>& whole_inputs,
-          std::vector<double>& mean_totals, std::size_t columns, std::size_t batch)
-      : workers_(workers),
+          std::vector<double>& mean_totals, std::size_t columns, std::size_t batch, SizeLane size_lane)
+      : size_lane_(size_lane),
+        workers_(workers),
         lanes_(lanes),
         whole_inputs_(whole_inputs),
         mean_totals_(mean_totals),
@@ -179,7 +171,7 @@ class TileRun final : public detail::PoolJob {
   void compute(TileLane& lane, std::size_t tile, TileSlot& s) {
     const std::size_t first = tile * columns_;
     const std::size_t width = std::min(columns_, batch_ - first);
-    if (width != lane.means.front()->batch()) size_lane(lane, width, batch_);
+    if (width != lane.means.front()->batch()) size_lane_(lane, width, batch_);
     for (Parameter* p : lane.parameters) p->grad.fill(0.0);
     for (std::size_t i = 0; i < lane.inputs.size(); ++i) lane.inputs[i]->load_columns(whole_inputs_[i], first);
     for (Node* n : lane.tile_nodes) n->forward(Mode::train);
@@ -218,6 +210,7 @@ class TileRun final : public detail::PoolJob {
     failed_.store(true);
   }
 
+  const SizeLane size_lane_;
   TileWorkers& workers_;
   const std::size_t lanes_;
   const std::vector<Matrix>& whole_inputs_;
@@ -280,6 +273,17 @@ detail::TileWorkers& Graph::tile_workers(std::size_t lanes) {
   return w;
 }
 
+void Graph::size_lane(TileLane& lane, std::size_t columns, std::size_t examples) {
+  for (Node* n : lane.inputs) {
+    resize_node(*n, columns);
+    n->set_examples(examples);
+  }
+  for (Node* n : lane.tile_nodes) {
+    resize_node(*n, columns);
+    n->set_examples(examples);
+  }
+}
+
 void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns) {
   for (std::size_t k = 1; k < lanes; ++k) {
     TileLane& lane = workers.lanes[k];
@@ -315,7 +319,7 @@ void Graph::run_tiles(std::size_t columns) {
     ~SwapTotals() { swap(); }
   } swap_totals{parameter_order_, workers.totals};
   swap_totals.swap();
-  TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_);
+  TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_, &Graph::size_lane);
   const auto start = std::chrono::steady_clock::now();
   detail::WorkerPool::shared().run(run, lanes - 1);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

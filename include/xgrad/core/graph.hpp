@@ -31,7 +31,8 @@
 namespace xgrad {
 
 namespace detail {
-struct TileWorkers;  // lib/core/tile_workers.hpp
+struct TileLane;     // lib/core/tile_workers.hpp
+struct TileWorkers;
 }
 
 class Graph {
@@ -156,6 +157,9 @@ class Graph {
   void run_tiles(std::size_t columns);
   detail::TileWorkers& tile_workers(std::size_t lanes);
   void prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns);
+  // A lane's inputs and tile nodes resized to `columns` (resize_node: MemoryError on a failed
+  // allocation) and told the batch's `examples`.
+  static void size_lane(detail::TileLane& lane, std::size_t columns, std::size_t examples);
 
   // The tile plan (plan_tiles), made again after nodes or the loss change.
   struct TilePlan {
