@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
 
 #include "core/tile_workers.hpp"
@@ -323,7 +324,12 @@ void Graph::run_tiles(std::size_t columns) {
   const auto start = std::chrono::steady_clock::now();
   detail::WorkerPool::shared().run(run, lanes - 1);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  run.rethrow_first_error();
+  try {
+    run.rethrow_first_error();
+  } catch (const MemoryError&) {  // a tile's buffers could not be sized: as size_nodes does
+    forget_batch();
+    throw;
+  }
   if (lanes > 1 && run.lead_seconds_per_tile() > 0.0) {
     // Helpers that did not make the pass faster than the calling thread alone (a loaded
     // machine) stay out of the next passes, for longer each time it happens again.
