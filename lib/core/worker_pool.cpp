@@ -6,8 +6,11 @@
 namespace xgrad::detail {
 
 WorkerPool& WorkerPool::shared() {
-  static WorkerPool pool;
-  return pool;
+  // Never destroyed: the helpers end with the process. Joining them from a static
+  // destructor would hang a forked child that exits normally (its std::thread objects name
+  // the parent's threads) and could run after other statics a job uses are gone.
+  static WorkerPool* const pool = new WorkerPool;
+  return *pool;
 }
 
 WorkerPool::~WorkerPool() {

@@ -28,11 +28,11 @@ class PoolJob {
 
 class WorkerPool {
  public:
-  // The process's pool.
+  // The process's pool (never destroyed: its helpers end with the process).
   static WorkerPool& shared();
 
   WorkerPool() = default;
-  ~WorkerPool();  // stops and joins the helpers
+  ~WorkerPool();  // stops and joins the helpers (of a pool other than shared())
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
