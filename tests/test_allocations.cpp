@@ -10,6 +10,7 @@
 
 #include "allocation_counter.hpp"
 #include "course.hpp"
+#include <xgrad/core/threads.hpp>
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/train/adam.hpp>
@@ -89,6 +90,32 @@ BOOST_AUTO_TEST_CASE(a_step_in_column_tiles_allocates_nothing) {
     BOOST_TEST(support::operator_new_count() - before == 0u);
     BOOST_TEST(std::isfinite(cost));
   }
+}
+
+// The same on worker threads (xgrad::set_threads): the first tiled step with a thread
+// setting starts the pool's threads and makes their copies of the nodes; after that, steps
+// on 3 threads, on 1, and on 3 again allocate nothing (counted on every thread: the counter
+// is global).
+BOOST_AUTO_TEST_CASE(a_step_in_column_tiles_on_worker_threads_allocates_nothing) {
+  const std::size_t saved = threads();
+  RandomState rng(1);
+  const Dataset data = make_circles(5000, 0.05, rng);
+  Model model(models::regularization_network(0.7, 1.0));
+  model.graph().set_tile_columns(256);  // 20 tiles: every thread gets some
+  model.feed(data.X, data.Y);
+  for (std::size_t n : {3, 1}) {
+    set_threads(n);
+    train_step(model, 0.01);
+  }
+  const std::size_t before = support::operator_new_count();
+  double cost = 0.0;
+  for (std::size_t n : {3, 1, 3}) {
+    set_threads(n);
+    for (int i = 0; i < steps; ++i) cost += train_step(model, 0.01);
+  }
+  BOOST_TEST(support::operator_new_count() - before == 0u);
+  BOOST_TEST(std::isfinite(cost));
+  set_threads(saved);
 }
 
 namespace {

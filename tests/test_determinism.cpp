@@ -1,5 +1,6 @@
-// Determinism: the same run gives the same bits twice in one process, in two processes, and
-// with one or two OpenBLAS threads. The runs are chosen to be sensitive: the course's x10
+// Determinism: the same run gives the same bits twice in one process, in two processes,
+// with one or two OpenBLAS threads, and with one, two or three xgrad threads (column tiles
+// on worker threads, Graph::forward_backward). The runs are chosen to be sensitive: the course's x10
 // random initialization is chaotic (a one-ulp difference anywhere grows to ~1e-3 in the cost
 // within 1000 iterations, see test_experiments), so "same bits" after 2000 of its iterations
 // means no stray difference at all. Across CPUs the bits may differ (BLAS kernels sum in
@@ -9,23 +10,32 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "course.hpp"
 #include "reference.hpp"
+#include "tile_graph.hpp"
+#include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
+#include <xgrad/nodes/all.hpp>
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/train/train.hpp>
 
 using namespace xgrad;
 using xgrad::testing::same_bits;
+using xgrad::testing::TileGraph;
 namespace fs = std::filesystem;
 
 namespace {
@@ -121,6 +131,275 @@ BOOST_AUTO_TEST_CASE(one_and_two_blas_threads) {
   Model wide(make_spec({2, 50, 20, 1}, {InitKind::he, 3}));
   BOOST_TEST(wide.graph().tileable());
   BOOST_TEST(wide.graph().tile_columns() < 40000u, "the 40000 examples run in more than one tile");
+}
+
+namespace {
+
+// Restores xgrad's thread setting.
+struct XgradThreads {
+  std::size_t saved = threads();
+  ~XgradThreads() { set_threads(saved); }
+};
+
+// A few steps of He [2,50,20,1] on 20 000 circle points (many tiles): every cost, the
+// gradients of the last step, the parameters and the predictions after it.
+struct Steps {
+  std::vector<double> costs;
+  std::vector<double> gradients;
+  std::vector<double> parameters;
+  std::vector<double> predictions;
+};
+
+Steps he_steps(std::size_t xgrad_threads) {
+  set_threads(xgrad_threads);
+  RandomState rng(7);
+  const Dataset data = make_circles(20000, 0.05, rng);
+  Model model(make_spec({2, 50, 20, 1}, {InitKind::he, 3}));
+  BOOST_TEST_REQUIRE(model.graph().tileable());
+  BOOST_TEST_REQUIRE(model.graph().tile_columns() * 8 < 20000u, "at least 8 tiles");
+  model.feed(data.X, data.Y);
+  Steps s;
+  for (int i = 0; i < 5; ++i) s.costs.push_back(train_step(model, 0.05));
+  s.gradients = flatten_grads(model.graph().parameters());
+  s.parameters = flatten_values(model.graph().parameters());
+  const Matrix p = predict_probabilities(model, data.X);
+  s.predictions.assign(p.begin(), p.end());
+  return s;
+}
+
+std::size_t differing(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return std::max(a.size(), b.size());
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) n += same_bits(a[k], b[k]) ? 0 : 1;
+  return n;
+}
+
+void check_same(const Steps& a, const Steps& b, const std::string& what) {
+  BOOST_TEST(differing(a.costs, b.costs) == 0u, what << ": costs");
+  BOOST_TEST(differing(a.gradients, b.gradients) == 0u, what << ": gradients");
+  BOOST_TEST(differing(a.parameters, b.parameters) == 0u, what << ": parameters");
+  BOOST_TEST(differing(a.predictions, b.predictions) == 0u, what << ": predictions");
+}
+
+struct Pass {
+  double loss;
+  std::vector<double> grads;
+};
+
+// A pass in tiles of 64 columns on `xgrad_threads` threads.
+Pass pass(Graph& g, std::size_t xgrad_threads) {
+  g.set_tile_columns(64);
+  set_threads(xgrad_threads);
+  const double loss = g.forward_backward();
+  return {loss, flatten_grads(g.parameters())};
+}
+
+}  // namespace
+
+// Column tiles on 1, 2 and 3 xgrad threads: each tile's gradients are added in tile order
+// on the calling thread whoever ran it, so the bits are the same (OpenBLAS held to one
+// thread inside tiles, its setting left as it is).
+BOOST_AUTO_TEST_CASE(one_two_and_three_xgrad_threads) {
+  XgradThreads restore;
+  const Steps one = he_steps(1);
+  check_same(one, he_steps(2), "He [2,50,20,1] on 20000 points, 1 vs 2 xgrad threads");
+  check_same(one, he_steps(3), "He [2,50,20,1] on 20000 points, 1 vs 3 xgrad threads");
+  check_same(one, he_steps(1), "1 thread again, after the pool's threads started");
+  set_threads(2);
+  BOOST_CHECK_THROW(set_threads(0), InputError);
+  BOOST_TEST(threads() == 2u, "a refused setting leaves the old one");
+}
+
+// Every built-in node's copy for a worker thread computes what the node computes: the same
+// bits on 1, 2 and 3 threads, and the whole batch's loss and gradients to 1e-13.
+BOOST_AUTO_TEST_CASE(every_built_in_node_kind_on_worker_threads) {
+  XgradThreads restore;
+  for (const std::string head : {"sigmoid_bce", "softmax_mse", "softmax", "softmax_one_hot", "sigmoid"}) {
+    TileGraph t(head, 64 * 20 + 13);  // 21 tiles, the last of 13 columns
+    BOOST_TEST_REQUIRE(t.g.tileable(), head);
+    const Pass one = pass(t.g, 1);
+    for (std::size_t n : {2, 3}) {
+      TileGraph fresh(head, 64 * 20 + 13);  // a first pass always offers tiles to the helpers
+      const Pass many = pass(fresh.g, n);
+      BOOST_TEST(same_bits(many.loss, one.loss), head << ", " << n << " threads: loss " << many.loss << " vs " << one.loss);
+      BOOST_TEST(differing(many.grads, one.grads) == 0u, head << ", " << n << " threads: gradients");
+    }
+    BOOST_TEST(t.g.find("relu")->value().shape(1) == 13u, "the graph's nodes hold the last tile");
+    t.g.forward(Mode::train);
+    const double whole_loss = t.g.loss_value();
+    t.g.backward();
+    const std::vector<double> whole = flatten_grads(t.g.parameters());
+    BOOST_TEST(std::abs(one.loss - whole_loss) <= 1e-13 * std::abs(whole_loss), head);
+    double scale = 0.0;
+    for (double v : whole) scale = std::max(scale, std::abs(v));
+    for (std::size_t k = 0; k < whole.size(); ++k) {
+      BOOST_TEST(std::abs(one.grads[k] - whole[k]) <= 1e-13 * scale, head << " gradient entry " << k);
+    }
+  }
+}
+
+namespace {
+
+// A user's column-separable node without clone_for_worker: x^2 element-wise.
+class Square final : public Node {
+ public:
+  Square(std::string name, Node& x) : Node(std::move(name), {&x}, x.rows()) {}
+  std::string_view kind() const override { return "square"; }
+  bool column_separable() const override { return true; }
+  void forward(Mode) override {
+    const Matrix& x = inputs()[0]->value();
+    for (std::size_t k = 0; k < x.size(); ++k) value_.data()[k] = x.data()[k] * x.data()[k];
+  }
+  void backward() override {
+    Node& x = *inputs()[0];
+    if (!x.requires_grad()) return;
+    for (std::size_t k = 0; k < x.value().size(); ++k) x.grad().data()[k] += grad_.data()[k] * 2.0 * x.value().data()[k];
+  }
+};
+
+// What a Tracer and its copies share.
+struct TraceState {
+  std::atomic<int> copy_tiles{0};      // tiles run by copies (on helper threads)
+  std::atomic<bool> copies_throw{false};
+  std::atomic<bool> wait_for_a_copy{false};  // the graph's own node waits (up to 20 s) until a copy ran
+};
+
+// The identity, with a copy for worker threads that counts its tiles and may throw.
+class Tracer final : public Node {
+ public:
+  Tracer(std::string name, Node& x, std::shared_ptr<TraceState> state, bool copy = false)
+      : Node(std::move(name), {&x}, x.rows()), state_(std::move(state)), copy_(copy) {}
+  std::string_view kind() const override { return "tracer"; }
+  bool column_separable() const override { return true; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs, std::span<Parameter* const>) const override {
+    return std::make_unique<Tracer>(name(), *inputs.at(0), state_, true);
+  }
+  void forward(Mode) override {
+    if (copy_) {
+      state_->copy_tiles.fetch_add(1);
+      if (state_->copies_throw.load()) fail("thrown on a worker thread");
+    } else if (state_->wait_for_a_copy.load()) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (state_->copy_tiles.load() == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    }
+    xt::noalias(value_) = inputs()[0]->value();
+  }
+  void backward() override {
+    if (inputs()[0]->requires_grad()) xt::noalias(inputs()[0]->grad()) += grad_;
+  }
+
+ private:
+  std::shared_ptr<TraceState> state_;
+  bool copy_;
+};
+
+// x (2 rows) -> fc1 (4) -> `middle` -> fc2 (1) -> sigmoid cross-entropy, m examples in tiles of 64.
+template <class Middle, class... Extra>
+struct SmallGraph {
+  Graph g;
+  Input& x;
+  Input& y;
+  explicit SmallGraph(std::size_t m, Extra... extra) : x(g.input("X", 2)), y(g.input("Y", 1)) {
+    RandomState rng(9);
+    auto& W1 = g.parameter("fc1.W", rng.randn(4, 2));
+    auto& b1 = g.parameter("fc1.b", rng.randn(4, 1));
+    auto& W2 = g.parameter("fc2.W", rng.randn(1, 4));
+    auto& b2 = g.parameter("fc2.b", rng.randn(1, 1));
+    auto& middle = g.add<Middle>("middle", g.add<Linear>("fc1", x, W1, b1), extra...);
+    g.set_loss(g.add<SigmoidCrossEntropy>("ce", g.add<Linear>("fc2", middle, W2, b2), y));
+    g.set_tile_columns(64);
+    g.feed(x, rng.randn(2, m));
+    g.feed(y, xt::floor(rng.rand(1, m) * 2.0));
+  }
+};
+
+}  // namespace
+
+// A graph with a user's node that has no copy for worker threads runs its tiles on the
+// calling thread whatever the setting: correct, and the same bits as on one thread.
+BOOST_AUTO_TEST_CASE(a_node_without_a_copy_runs_its_tiles_on_one_thread) {
+  XgradThreads restore;
+  SmallGraph<Square> t(64 * 10 + 5);
+  BOOST_TEST_REQUIRE(t.g.tileable());
+  const Pass one = pass(t.g, 1);
+  const Pass three = pass(t.g, 3);
+  BOOST_TEST(same_bits(three.loss, one.loss));
+  BOOST_TEST(differing(three.grads, one.grads) == 0u);
+  t.g.forward(Mode::train);
+  BOOST_TEST(std::abs(t.g.loss_value() - one.loss) <= 1e-13 * std::abs(one.loss));
+  t.g.backward();
+  const std::vector<double> whole = flatten_grads(t.g.parameters());
+  double scale = 0.0;
+  for (double v : whole) scale = std::max(scale, std::abs(v));
+  for (std::size_t k = 0; k < whole.size(); ++k) BOOST_TEST(std::abs(one.grads[k] - whole[k]) <= 1e-13 * scale);
+}
+
+// A node that throws on a helper thread: the exception reaches the caller, OpenBLAS's
+// setting is back, and the next pass on the same graph gives the bits of a fresh graph.
+BOOST_AUTO_TEST_CASE(an_exception_on_a_worker_thread_reaches_the_caller) {
+  XgradThreads restore;
+  const std::size_t blas = blas_threads();
+  auto state = std::make_shared<TraceState>();
+  SmallGraph<Tracer, std::shared_ptr<TraceState>> t(64 * 10 + 5, state);
+  set_threads(2);
+  state->copies_throw = true;
+  state->wait_for_a_copy = true;  // so that a helper runs a tile before the caller goes on
+  try {
+    t.g.forward_backward();
+    BOOST_ERROR("no exception from the worker thread's tile");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()) == "middle: thrown on a worker thread");
+  }
+  BOOST_TEST(state->copy_tiles.load() > 0, "a helper thread ran a tile");
+  BOOST_TEST(blas_threads() == blas);
+  state->copies_throw = false;
+  state->wait_for_a_copy = false;
+  const Pass again = pass(t.g, 2);
+  auto fresh_state = std::make_shared<TraceState>();
+  SmallGraph<Tracer, std::shared_ptr<TraceState>> fresh(64 * 10 + 5, fresh_state);
+  const Pass expected = pass(fresh.g, 1);
+  BOOST_TEST(same_bits(again.loss, expected.loss));
+  BOOST_TEST(differing(again.grads, expected.grads) == 0u);
+}
+
+// Bad labels found in a tile (a class index out of range): InputError naming the problem,
+// whichever thread ran that tile; fed good labels, the graph gives a fresh graph's bits.
+BOOST_AUTO_TEST_CASE(bad_labels_in_a_tile_on_three_threads) {
+  XgradThreads restore;
+  TileGraph t("softmax", 64 * 20 + 13);
+  Matrix bad = t.labels;
+  const Matrix good = t.labels;
+  bad(0, 64 * 7 + 3) = 5.0;  // 3 classes
+  t.g.feed(t.y, bad);
+  t.g.set_tile_columns(64);
+  set_threads(3);
+  BOOST_CHECK_THROW(t.g.forward_backward(), InputError);
+  t.g.feed(t.y, good);
+  const Pass again = pass(t.g, 3);
+  TileGraph fresh("softmax", 64 * 20 + 13);
+  const Pass expected = pass(fresh.g, 1);
+  BOOST_TEST(same_bits(again.loss, expected.loss));
+  BOOST_TEST(differing(again.grads, expected.grads) == 0u);
+}
+
+// Two graphs trained at once from two threads of the user's, each asking for 2 xgrad
+// threads: the pool serves one at a time (the other runs its tiles alone); both get the
+// bits of one thread.
+BOOST_AUTO_TEST_CASE(two_graphs_on_two_user_threads_at_once) {
+  XgradThreads restore;
+  TileGraph a("sigmoid", 64 * 20 + 13), b("softmax", 64 * 20 + 13);
+  const Pass a1 = pass(a.g, 1), b1 = pass(b.g, 1);
+  set_threads(2);
+  std::vector<Pass> a2, b2;
+  std::thread other([&] {
+    for (int i = 0; i < 50; ++i) b2.push_back({b.g.forward_backward(), flatten_grads(b.g.parameters())});
+  });
+  for (int i = 0; i < 50; ++i) a2.push_back({a.g.forward_backward(), flatten_grads(a.g.parameters())});
+  other.join();
+  std::size_t wrong = 0;
+  for (const Pass& p : a2) wrong += same_bits(p.loss, a1.loss) && differing(p.grads, a1.grads) == 0 ? 0 : 1;
+  for (const Pass& p : b2) wrong += same_bits(p.loss, b1.loss) && differing(p.grads, b1.grads) == 0 ? 0 : 1;
+  BOOST_TEST(wrong == 0u, wrong << " of 100 passes differ from one thread's bits");
 }
 
 // Two processes: the xgrad program (XGRAD_CLI) run twice writes the same costs, predictions

@@ -16,7 +16,10 @@
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/train/train.hpp>
 
+#include "tile_graph.hpp"
+
 using namespace xgrad;
+using xgrad::testing::TileGraph;
 
 BOOST_AUTO_TEST_CASE(a_weight_read_by_linear_and_l2_gets_both_contributions) {
   Graph g;
@@ -196,48 +199,6 @@ BOOST_AUTO_TEST_CASE(predictions_switch_batch_sizes_and_back) {
 }
 
 namespace {
-
-// A graph with every column-separable activation, a loss chosen by `loss` and an L2 term:
-// 3 features, m examples, hidden 6 (relu), 5 (tanh), 4 (leaky relu), then the loss's outputs.
-struct TileGraph {
-  Graph g;
-  Input& x;
-  Input& y;
-  explicit TileGraph(const std::string& loss, std::size_t m)
-      : x(g.input("X", 3)), y(g.input("Y", loss == "softmax" ? 1 : 2)) {
-    RandomState rng(5);
-    const std::size_t outputs = loss == "softmax" ? 3 : 2;
-    std::vector<std::size_t> sizes{3, 6, 5, 4, outputs};
-    Node* a = &x;
-    std::vector<Parameter*> weights;
-    for (std::size_t l = 1; l < sizes.size(); ++l) {
-      const std::string n = "fc" + std::to_string(l);
-      auto& W = g.parameter(n + ".W", rng.randn(sizes[l], sizes[l - 1]));
-      auto& b = g.parameter(n + ".b", rng.randn(sizes[l], 1));
-      weights.push_back(&W);
-      a = &g.add<Linear>(n, *a, W, b);
-      if (l == 1) a = &g.add<Relu>("relu", *a);
-      if (l == 2) a = &g.add<Tanh>("tanh", *a);
-      if (l == 3) a = &g.add<LeakyRelu>("leaky", *a);
-    }
-    Node* term = nullptr;
-    Matrix labels;
-    if (loss == "softmax") {
-      term = &g.add<SoftmaxCrossEntropy>("ce", *a, y);
-      labels = xt::floor(rng.rand(1, m) * 3.0);
-    } else if (loss == "mse") {
-      term = &g.add<MeanSquaredError>("mse", *a, y);
-      labels = rng.randn(2, m);
-    } else {
-      term = &g.add<SigmoidCrossEntropy>("ce", *a, y);
-      labels = xt::floor(rng.rand(2, m) * 2.0);
-    }
-    auto& l2 = g.add<L2Penalty>("l2", weights, 0.7);
-    g.set_loss(g.add<Add>("cost", std::vector<Node*>{term, &l2}));
-    g.feed(x, rng.randn(3, m));
-    g.feed(y, labels);
-  }
-};
 
 struct Pass {
   double loss;

@@ -9,6 +9,8 @@
 #include <xgrad/core/threads.hpp>
 #include <xgrad/nodes/losses.hpp>
 
+#include "core/tile_workers.hpp"
+
 namespace xgrad {
 
 namespace {
@@ -348,19 +350,7 @@ double Graph::tiled_pass(std::size_t columns, bool loss_wanted) {
     if ((*it)->requires_grad()) (*it)->backward();
   }
   std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
-  for (std::size_t first = 0; first < batch_; first += columns) {
-    const std::size_t width = std::min(columns, batch_ - first);
-    if (width != plan_.means.front()->batch()) size_nodes(width, batch_);
-    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->load_columns(plan_.whole_inputs[i], first);
-    for (Node* n : plan_.tile_nodes) n->forward(Mode::train);
-    for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.mean_totals[k] += plan_.means[k]->value()(0, 0);
-    for (Node* n : plan_.tile_nodes) {
-      if (n->requires_grad() && !n->mean_over_columns()) n->grad().fill(0.0);
-    }
-    for (auto it = plan_.tile_nodes.rbegin(); it != plan_.tile_nodes.rend(); ++it) {
-      if ((*it)->requires_grad()) (*it)->backward();
-    }
-  }
+  run_tiles(columns);
   for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
   if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
   return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();

@@ -29,4 +29,9 @@ void LeakyRelu::backward() {
   }
 }
 
+std::unique_ptr<Node> LeakyRelu::clone_for_worker(std::vector<Node*> inputs,
+                                                  std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<LeakyRelu>(name(), *inputs.at(0), slope_);
+}
+
 }  // namespace xgrad

@@ -72,4 +72,9 @@ void Linear::backward() {
   }
 }
 
+std::unique_ptr<Node> Linear::clone_for_worker(std::vector<Node*> inputs,
+                                               std::span<Parameter* const> parameters) const {
+  return std::make_unique<Linear>(name(), *inputs.at(0), *parameters[0], *parameters[1]);
+}
+
 }  // namespace xgrad

@@ -149,4 +149,14 @@ void Add::backward() {
   }
 }
 
+std::unique_ptr<Node> SigmoidCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
+                                                            std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<SigmoidCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
+}
+
+std::unique_ptr<Node> BinaryCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
+                                                           std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<BinaryCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
+}
+
 }  // namespace xgrad

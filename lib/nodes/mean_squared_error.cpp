@@ -38,4 +38,9 @@ void MeanSquaredError::backward() {
   }
 }
 
+std::unique_ptr<Node> MeanSquaredError::clone_for_worker(std::vector<Node*> inputs,
+                                                         std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<MeanSquaredError>(name(), *inputs.at(0), *inputs.at(1));
+}
+
 }  // namespace xgrad

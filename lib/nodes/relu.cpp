@@ -25,4 +25,9 @@ void Relu::backward() {
   }
 }
 
+std::unique_ptr<Node> Relu::clone_for_worker(std::vector<Node*> inputs,
+                                             std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<Relu>(name(), *inputs.at(0));
+}
+
 }  // namespace xgrad

@@ -20,4 +20,9 @@ void Sigmoid::backward() {
   for (std::size_t k = 0, n = value_.size(); k < n; ++k) dx[k] += g[k] * (s[k] * (1.0 - s[k]));
 }
 
+std::unique_ptr<Node> Sigmoid::clone_for_worker(std::vector<Node*> inputs,
+                                                std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<Sigmoid>(name(), *inputs.at(0));
+}
+
 }  // namespace xgrad

@@ -36,4 +36,9 @@ void Softmax::backward() {
   }
 }
 
+std::unique_ptr<Node> Softmax::clone_for_worker(std::vector<Node*> inputs,
+                                                std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<Softmax>(name(), *inputs.at(0));
+}
+
 }  // namespace xgrad

@@ -77,4 +77,9 @@ void SoftmaxCrossEntropy::backward() {
   }
 }
 
+std::unique_ptr<Node> SoftmaxCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
+                                                            std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<SoftmaxCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
+}
+
 }  // namespace xgrad

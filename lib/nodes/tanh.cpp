@@ -21,4 +21,9 @@ void Tanh::backward() {
   for (std::size_t k = 0, n = value_.size(); k < n; ++k) dx[k] += g[k] * (1.0 - y[k] * y[k]);
 }
 
+std::unique_ptr<Node> Tanh::clone_for_worker(std::vector<Node*> inputs,
+                                             std::span<Parameter* const> /*parameters*/) const {
+  return std::make_unique<Tanh>(name(), *inputs.at(0));
+}
+
 }  // namespace xgrad

@@ -32,6 +32,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The thread settings the process started with (what a user gets), read by main() before it
+// sets xgrad's threads to 1 for every series but the thread comparison.
+struct ThreadDefaults {
+  std::size_t xgrad = 1;
+  std::size_t blas = 1;
+};
+ThreadDefaults thread_defaults;
+
 double seconds(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
@@ -104,31 +112,47 @@ void step_vs_hand(benchmark::State& state, std::vector<std::size_t> dims) {
   state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
 }
 
-// The graph's step on 1 and on 2 threads, alternating.
+// The graph's step on 1 thread, on 2 threads and on the default setting, in turn. "n
+// threads" sets both xgrad's threads (column tiles, xgrad::set_threads) and OpenBLAS's to n;
+// "default" is what the process started with for both (what a user gets). Counters: the
+// medians, speedup = 1 thread / 2 threads, speedup_default = 1 thread / default.
 void threads_1_vs_2(benchmark::State& state, std::vector<std::size_t> dims) {
   const auto m = static_cast<std::size_t>(state.range(0));
+  const std::size_t default_threads = thread_defaults.xgrad;
+  const std::size_t default_blas = thread_defaults.blas;
+  auto use = [](std::size_t threads, std::size_t blas) {
+    xgrad::set_threads(threads);
+    xgrad::set_blas_threads(blas);
+  };
   Workload w(dims, m, false);
-  std::vector<double> one = timings(state), two = timings(state);
-  for (std::size_t threads : {1, 2}) {
-    xgrad::set_blas_threads(threads);
+  std::vector<double> one = timings(state), two = timings(state), standard = timings(state);
+  for (std::size_t threads : {1, 2}) {  // warm-up: the pool's threads start here
+    use(threads, threads);
     xgrad::train_step(w.model, learning_rate);
   }
   for (auto _ : state) {
-    xgrad::set_blas_threads(1);
+    use(1, 1);
     const auto t0 = Clock::now();
     xgrad::train_step(w.model, learning_rate);
     const auto t1 = Clock::now();
-    xgrad::set_blas_threads(2);
+    use(2, 2);
     xgrad::train_step(w.model, learning_rate);
     const auto t2 = Clock::now();
+    use(default_threads, default_blas);
+    xgrad::train_step(w.model, learning_rate);
+    const auto t3 = Clock::now();
     one.push_back(seconds(t0, t1));
     two.push_back(seconds(t1, t2));
+    standard.push_back(seconds(t2, t3));
     state.SetIterationTime(two.back());
   }
-  xgrad::set_blas_threads(1);
+  use(1, 1);
   state.counters["t1_ms"] = median(one) * 1e3;
   state.counters["t2_ms"] = median(two) * 1e3;
+  state.counters["tdefault_ms"] = median(standard) * 1e3;
+  state.counters["default_threads"] = static_cast<double>(default_threads);
   state.counters["speedup"] = median(one) / median(two);
+  state.counters["speedup_default"] = median(one) / median(standard);
   state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
 }
 
@@ -379,6 +403,8 @@ std::string this_program(const char* argv0) {
 }  // namespace bench
 
 int main(int argc, char** argv) {
+  bench::thread_defaults = {xgrad::threads(), xgrad::blas_threads()};
+  xgrad::set_threads(1);  // one thread everywhere (the peak-memory child too) but the threads/ series
   const std::string flag = "--peak-memory=";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

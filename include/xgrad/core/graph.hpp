@@ -7,7 +7,9 @@
 // Column tiles (forward_backward): when every per-example node is column_separable() and
 // the loss is a mean over columns, a training pass over a wide batch runs forward and
 // backward over one tile of columns at a time, so that the activations of a tile stay in
-// cache and the memory does not grow with the batch beyond the fed data.
+// cache and the memory does not grow with the batch beyond the fed data. Tiles run on up to
+// xgrad::threads() threads (core/threads.hpp) when every node in them has a
+// clone_for_worker(); the bits do not depend on the thread count.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -28,9 +30,15 @@
 
 namespace xgrad {
 
+namespace detail {
+struct TileLane;     // lib/core/tile_workers.hpp
+struct TileWorkers;
+}
+
 class Graph {
  public:
-  Graph() = default;
+  Graph();
+  ~Graph();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
@@ -88,13 +96,25 @@ class Graph {
   // One training pass over the fed batch: the loss, and dLoss/dp in every parameter's grad,
   // as forward(Mode::train) then backward() compute them. Tiled when tileable() and the
   // batch is wider than tile_columns(): each tile runs forward, its share of the loss and
-  // backward; parameter gradients and loss shares are added in tile order (the bits do not
-  // depend on any thread count: OpenBLAS is held to one thread during a tiled pass and set
-  // back after). Otherwise (one tile, or not tileable) exactly forward() and backward().
-  // loss_wanted == false returns NaN and lets losses skip their logarithms.
+  // backward, its parameter gradients going to a buffer of its own; the calling thread then
+  // adds the tiles' gradients and loss shares in tile order. The tiles run on up to
+  // xgrad::threads() threads (the calling thread, which always runs the last tile, and
+  // helpers from a persistent pool, each with its own copy of the nodes from
+  // Node::clone_for_worker) when every node in them has such a copy; on the calling thread
+  // alone otherwise. The bits do not depend on either thread count: OpenBLAS is held to one
+  // thread during a tiled pass and set back after, and the additions are in tile order
+  // whoever ran the tile. Helpers that did not make a pass faster than the calling thread
+  // alone would have been (a loaded machine) sit out the graph's next 1, 2, 4, ... 64
+  // passes (speed only). Otherwise (one tile, or not tileable) exactly forward() and
+  // backward(), on the calling thread. loss_wanted == false returns NaN and lets losses skip
+  // their logarithms.
+  // When a node throws in a tile (on any thread), the tiles not yet started are skipped and
+  // the exception of the first tile (in tile order) that threw reaches the caller; the graph
+  // stays usable (gradients unspecified until the next pass).
   // After a tiled pass, nodes' values and gradients hold the last tile only; feed(),
   // resize() and forward() bring back the whole batch. Allocates nothing once it has run
-  // on a batch of this size (the first tiled pass sizes the tile buffers).
+  // on a batch of this size with this thread setting (the first tiled pass sizes the tile
+  // buffers, starts the helper threads and makes their copies of the nodes).
   double forward_backward(bool loss_wanted = true);
 
   // Whether forward_backward can tile this graph: every node with a column per example is
@@ -133,6 +153,13 @@ class Graph {
   void leave_tiles();
   void set_values_wanted(bool wanted);
   double tiled_pass(std::size_t columns, bool loss_wanted);
+  // graph_tiles.cpp: the tiles of a tiled pass, on the threads there are.
+  void run_tiles(std::size_t columns);
+  detail::TileWorkers& tile_workers(std::size_t lanes);
+  void prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns);
+  // A lane's inputs and tile nodes resized to `columns` (resize_node: MemoryError on a failed
+  // allocation) and told the batch's `examples`.
+  static void size_lane(detail::TileLane& lane, std::size_t columns, std::size_t examples);
 
   // The tile plan (plan_tiles), made again after nodes or the loss change.
   struct TilePlan {
@@ -146,6 +173,7 @@ class Graph {
     std::vector<Node*> scalars;        // every scalar node
     std::vector<double> mean_totals;   // one per mean node
     std::vector<Matrix> whole_inputs;  // an Input's whole batch while tiles run
+    std::unique_ptr<detail::TileWorkers> workers;  // copies of the nodes for threads, slots
   };
   TilePlan plan_;
   bool tiled_ = false;  // nodes are sized for tiles and the inputs' data are in plan_

@@ -20,6 +20,7 @@
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -89,6 +90,19 @@ class Node {
   // may then run it on a tile of columns: its value is that tile's share of the mean (the
   // tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
   virtual bool mean_over_columns() const { return false; }
+  // A copy of this node for another thread: a new node of the same kind and settings that
+  // reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and
+  // `parameters` (one per parameters(), same shapes, in order) instead of parameters(), with
+  // buffers of its own (unsized: resize before use). It must share nothing this node or the
+  // copy writes, so that the two can run forward and backward at the same time on different
+  // column tiles. Graph asks for such copies of its column_separable() and
+  // mean_over_columns() nodes to run tiles on several threads (xgrad::set_threads); nullptr
+  // (the default) says the node has none, and such a graph runs its tiles on one thread.
+  // Allocates (once per worker thread, on the first pass that uses it).
+  virtual std::unique_ptr<Node> clone_for_worker(std::vector<Node*> /*inputs*/,
+                                                 std::span<Parameter* const> /*parameters*/) const {
+    return nullptr;
+  }
   // A scalar node whose value is not read may skip computing it in forward (the cost's
   // logarithms) when this is false; backward must not depend on it. Graph sets it for a
   // training pass whose loss nobody reads (Graph::forward_backward(false)); true otherwise.

@@ -13,6 +13,8 @@ class LeakyRelu final : public Node {
   // Requires a finite slope (InputError naming the value otherwise); 0.01 is the usual one.
   LeakyRelu(std::string name, Node& input, double slope = 0.01);
   std::string_view kind() const override { return "leaky_relu"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx += g where x > 0, g * slope elsewhere.

@@ -13,6 +13,8 @@ class Linear final : public Node {
   // Throws InputError naming the shapes ("fc2: W is 3x20 but its input has 10 rows").
   Linear(std::string name, Node& input, Parameter& W, Parameter& b);
   std::string_view kind() const override { return "linear"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool column_separable() const override { return true; }
 
   void forward(Mode mode) override;

@@ -19,6 +19,8 @@ class SigmoidCrossEntropy final : public Node {
   // logits and labels must have the same number of rows.
   SigmoidCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "sigmoid_cross_entropy"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
@@ -47,6 +49,8 @@ class BinaryCrossEntropy final : public Node {
   // probabilities and labels must have the same number of rows.
   BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels);
   std::string_view kind() const override { return "binary_cross_entropy"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool mean_over_columns() const override { return true; }
 
   void forward(Mode mode) override;

@@ -16,6 +16,8 @@ class MeanSquaredError final : public Node {
   // predictions and targets must have the same number of rows (InputError naming both).
   MeanSquaredError(std::string name, Node& predictions, Node& targets);
   std::string_view kind() const override { return "mean_squared_error"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool mean_over_columns() const override { return true; }
 
   void forward(Mode mode) override;

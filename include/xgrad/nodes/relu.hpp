@@ -12,6 +12,8 @@ class Relu final : public Node {
  public:
   Relu(std::string name, Node& input);
   std::string_view kind() const override { return "relu"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   void backward() override;

@@ -13,6 +13,8 @@ class Sigmoid final : public Node {
  public:
   Sigmoid(std::string name, Node& input);
   std::string_view kind() const override { return "sigmoid"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx += g * s * (1 - s)

@@ -13,6 +13,8 @@ class Softmax final : public Node {
  public:
   Softmax(std::string name, Node& input);
   std::string_view kind() const override { return "softmax"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool column_separable() const override { return true; }
   void forward(Mode mode) override;
   // dx_i += y_i * (g_i - sum_j g_j y_j), column by column.

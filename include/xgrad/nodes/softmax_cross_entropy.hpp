@@ -20,6 +20,8 @@ class SoftmaxCrossEntropy final : public Node {
   // (class indices); InputError naming both otherwise.
   SoftmaxCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "softmax_cross_entropy"; }
+  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
+                                         std::span<Parameter* const> parameters) const override;
   bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
