@@ -216,22 +216,31 @@ BOOST_AUTO_TEST_CASE(version_prints_the_library_version_and_the_blas_it_runs_on)
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
   BOOST_TEST(r.err.empty(), r.err);
   const auto lines = lines_of(r.out);
-  BOOST_TEST_REQUIRE(lines.size() == 4u, r.out);
+  BOOST_TEST_REQUIRE(lines.size() == 5u, r.out);
   // The program and this test link the same libxgrad and OpenBLAS on the same CPU.
   BOOST_TEST(lines[0] == std::string("xgrad ") + XGRAD_VERSION_STRING);
   BOOST_TEST(lines[1] == "OpenBLAS kernel: " + xgrad::blas_kernel());
   BOOST_TEST(lines[2] == "OpenBLAS configuration: " + xgrad::blas_config());
   BOOST_TEST(lines[3] == "BLAS threads: " + std::to_string(xgrad::blas_threads()));
+  // Same affinity mask as this test, so the same default.
+  BOOST_TEST(lines[4] == "xgrad threads: " + std::to_string(xgrad::threads()));
   // The thread count is the program's own, not a constant: OpenBLAS reads it at start.
   const Result one = s.run({"--version"}, "OPENBLAS_NUM_THREADS=1");
   BOOST_TEST(contains(one.out, "\nBLAS threads: 1\n"), one.out);
+  const Result three = s.run({"--threads", "3", "--version"});
+  BOOST_TEST(contains(three.out, "\nxgrad threads: 3\n"), three.out);
+  for (const char* bad : {"0", "-1", "4097", "two"}) {
+    const Result refused = s.run({"--threads", bad, "--version"});
+    BOOST_TEST(refused.status == 2, bad << ": " << describe(refused));
+    BOOST_TEST(contains(refused.err, "--threads"), bad << ": " << refused.err);
+  }
   BOOST_TEST(s.work_files().empty());
 }
 
 BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaults) {
   Scratch s;
-  const Result r = s.run({"train", "--layers", "20,3,1", "--keep-prob", "0.86", "--iterations", "3", "--print-every", "0",
-                          "--json", "r.json"},
+  const Result r = s.run({"--threads", "1", "train", "--layers", "20,3,1", "--keep-prob", "0.86", "--iterations", "3",
+                          "--print-every", "0", "--json", "r.json"},
                          "OPENBLAS_NUM_THREADS=1");
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
   const Json settings = Json::parse(read_file(s.work / "r.json"))["settings"];
@@ -239,6 +248,7 @@ BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaul
   BOOST_TEST(settings["blas_kernel"] == xgrad::blas_kernel());
   BOOST_TEST(settings["blas_config"] == xgrad::blas_config());
   BOOST_TEST(settings["blas_threads"] == 1);
+  BOOST_TEST(settings["threads"] == 1);
   // The command line reproduces the course: replayed dropout masks unless told otherwise.
   BOOST_TEST(settings["dropout_masks"] == "replay");
   BOOST_TEST(settings["keep_prob"] == 0.86);
@@ -249,6 +259,7 @@ BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaul
   const Json f = Json::parse(read_file(s.work / "f.json"))["settings"];
   BOOST_TEST(f["dropout_masks"] == "fresh");
   BOOST_TEST(f["blas_threads"] == xgrad::blas_threads());
+  BOOST_TEST(f["threads"] == xgrad::threads());
 }
 
 BOOST_AUTO_TEST_CASE(experiments_json_records_the_blas_of_every_run) {

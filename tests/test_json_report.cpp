@@ -163,6 +163,7 @@ BOOST_AUTO_TEST_CASE(a_users_node_trained_with_adam_on_mini_batches_checked_and_
   BOOST_TEST(settings["xgrad_version"] == XGRAD_VERSION_STRING);
   BOOST_TEST(settings["blas_kernel"] == xgrad::blas_kernel());
   BOOST_TEST(settings["blas_threads"] == xgrad::blas_threads());
+  BOOST_TEST(settings["threads"] == xgrad::threads());
 
   // Costs: every recorded epoch, read back to the same double.
   BOOST_TEST(j["costs_per"] == "epoch");

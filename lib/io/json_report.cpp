@@ -186,6 +186,7 @@ std::string JsonReport::to_string() const {
   settings["blas_kernel"] = blas_kernel();
   settings["blas_config"] = blas_config();
   settings["blas_threads"] = blas_threads();
+  settings["threads"] = threads();
   report["settings"] = std::move(settings);
   for (const auto& [key, value] : content_->body.items()) report[key] = value;
   if (!content_->checks.empty()) report["checks"] = content_->checks;

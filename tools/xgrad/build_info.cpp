@@ -7,7 +7,8 @@ namespace xgrad::cli {
 
 std::string version_text() {
   return std::string("xgrad ") + xgrad::version() + "\nOpenBLAS kernel: " + blas_kernel() +
-         "\nOpenBLAS configuration: " + blas_config() + "\nBLAS threads: " + std::to_string(blas_threads()) + "\n";
+         "\nOpenBLAS configuration: " + blas_config() + "\nBLAS threads: " + std::to_string(blas_threads()) +
+         "\nxgrad threads: " + std::to_string(threads()) + "\n";
 }
 
 }  // namespace xgrad::cli

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -27,6 +28,7 @@
 #include "commands.hpp"
 #include "help_format.hpp"
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/threads.hpp>
 #include <xgrad/io/atomic_file.hpp>
 
 namespace {
@@ -121,6 +123,13 @@ int run(int argc, char** argv) {
   program.add_flag("--version", version, "Print xgrad's version and the BLAS it runs on (OpenBLAS kernel, configuration, threads).")
       ->disable_flag_override()
       ->group("Flags");
+  std::size_t threads = 0;
+  program
+      .add_option("--threads", threads,
+                  "Threads a training pass may use over column tiles (xgrad::set_threads; default: the CPUs this "
+                  "process may run on). Give it before the command: xgrad --threads 1 train ...")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
+      ->group("Flags");
   const std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> commands = [&] {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
     for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,
@@ -153,6 +162,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(e.what(), 2);
   }
+  if (threads > 0) xgrad::set_threads(threads);
   if (version) {
     std::cout << xgrad::cli::version_text();
     return 0;

@@ -1,7 +1,7 @@
 // A run's JSON report, from C++ or the xgrad program (its --json): what was run (the
 // settings), the cost history, accuracies, optionally predictions, and gradient-check
 // reports; written atomically. Every section is optional except the settings, which always
-// end with the build: xgrad_version, blas_kernel, blas_config, blas_threads (the kernel
+// end with the build: xgrad_version, blas_kernel, blas_config, blas_threads, threads (xgrad's; the kernel
 // decides the last bits of every product, so a figure is compared with one from the same
 // kernel).
 //
