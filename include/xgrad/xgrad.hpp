@@ -1,10 +1,11 @@
-// The whole public API in one include: the graph and node contract, the built-in nodes, the
-// gradient checker, declarative models and training, the file readers and writers, and the
-// numpy-exact random numbers. Link with libxgrad (pkg-config / Meson: dependency('xgrad')).
-//
-//   #include <xgrad/xgrad.hpp>
-//
-// Each header below can also be included on its own.
+/// @file
+/// The whole public API in one include: the graph and node contract, the built-in nodes, the
+/// gradient checker, declarative models and training, the file readers and writers, and the
+/// numpy-exact random numbers. Link with libxgrad (pkg-config / Meson: dependency('xgrad')).
+///
+///     #include <xgrad/xgrad.hpp>
+///
+/// Each header below can also be included on its own.
 #pragma once
 
 #include <xgrad/version.hpp>

@@ -1,5 +1,6 @@
-// Exceptions xgrad throws. Every message names the thing at fault (file, node, parameter,
-// flag) and the numbers involved, so a user can act on it without a debugger.
+/// @file
+/// Exceptions xgrad throws. Every message names the thing at fault (file, node, parameter,
+/// flag) and the numbers involved, so a user can act on it without a debugger.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -12,52 +13,54 @@
 
 namespace xgrad {
 
-// Bad input from the user: data files, shapes, hyper-parameters, flags. The CLI maps it
-// to exit status 2.
+/// Bad input from the user: data files, shapes, hyper-parameters, flags. The CLI maps it
+/// to exit status 2.
 class InputError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
 
-// A file that is missing, unreadable or malformed. The message starts with the path.
+/// A file that is missing, unreadable or malformed. The message starts with the path.
 class FileError : public InputError {
  public:
   using InputError::InputError;
 
-  // The one way to say what is wrong with a file: ensures what() is "<file>: <problem>"
-  // (e.g. "params.npz: no array 'fc1.W' (the file has fc2.W)").
+  /// The one way to say what is wrong with a file: ensures what() is "<file>: <problem>"
+  /// (e.g. "params.npz: no array 'fc1.W' (the file has fc2.W)").
   FileError(const std::filesystem::path& file, std::string_view problem)
       : InputError(file.string() + ": " + std::string(problem)) {}
 };
 
-// A failure while running on valid input, e.g. a NaN/inf that appeared during training.
-// The CLI maps it to exit status 1.
+/// A failure while running on valid input, e.g. a NaN/inf that appeared during training.
+/// The CLI maps it to exit status 1.
 class RunError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// Memory that could not be had: an allocation of `bytes()` bytes failed (std::bad_alloc,
-// an address-space limit). The message names what was being allocated and the size.
+/// Memory that could not be had: an allocation of `bytes()` bytes failed (std::bad_alloc,
+/// an address-space limit). The message names what was being allocated and the size.
 class MemoryError : public RunError {
  public:
+  /// `what`: what was being allocated (a node's name, "the tile buffers"); `bytes`: how many.
   MemoryError(const std::string& what, std::size_t bytes);
+  /// The size of the allocation that failed.
   std::size_t bytes() const noexcept { return bytes_; }
 
  private:
   std::size_t bytes_;
 };
 
-// Bytes that could not be stored while writing a file: the disk is full, the file-size
-// limit (ulimit -f) was reached, an I/O error. The message starts with the path. The target
-// is left as it was (see xgrad/io/atomic_file.hpp).
+/// Bytes that could not be stored while writing a file: the disk is full, the file-size
+/// limit (ulimit -f) was reached, an I/O error. The message starts with the path. The target
+/// is left as it was (see xgrad/io/atomic_file.hpp).
 class WriteError : public RunError {
  public:
   using RunError::RunError;
 };
 
-// A file write stopped because xgrad::interrupt_file_writes() was called (by a signal
-// handler): the target was left as it was and no temporary file remains.
+/// A file write stopped because xgrad::interrupt_file_writes() was called (by a signal
+/// handler): the target was left as it was and no temporary file remains.
 class Interrupted : public RunError {
  public:
   using RunError::RunError;

@@ -1,17 +1,18 @@
-// Threads: xgrad's own (column tiles of a training pass on worker threads) and the BLAS's
-// under the matrix products (OpenBLAS: how many threads it uses and which kernel it picked
-// for this CPU). Both are process-wide settings, read at each pass or product.
-//
-// xgrad's threads. Graph::forward_backward runs a batch that is wider than one column tile
-// (Graph::tile_columns) on up to threads() threads: the calling thread and helpers from one
-// persistent pool, started on the first pass that wants them (a batch of one tile never
-// starts a thread and runs on the calling thread alone). The bits of the loss and of the
-// gradients do not depend on this setting: every tile's gradients are added in tile order.
-//
-// Why the kernel matters: OpenBLAS chooses its kernels by CPU (Haswell, SkylakeX,
-// Cooperlake, Zen, ...), and different kernels sum a product in a different order, so the
-// last bits of a product depend on the machine. Results that are not chaotic agree to about
-// 1e-12 anyway; record blas_kernel() next to any figure you want to compare bit for bit.
+/// @file
+/// Threads: xgrad's own (column tiles of a training pass on worker threads) and the BLAS's
+/// under the matrix products (OpenBLAS: how many threads it uses and which kernel it picked
+/// for this CPU). Both are process-wide settings, read at each pass or product.
+///
+/// xgrad's threads. Graph::forward_backward runs a batch that is wider than one column tile
+/// (Graph::tile_columns) on up to threads() threads: the calling thread and helpers from one
+/// persistent pool, started on the first pass that wants them (a batch of one tile never
+/// starts a thread and runs on the calling thread alone). The bits of the loss and of the
+/// gradients do not depend on this setting: every tile's gradients are added in tile order.
+///
+/// Why the kernel matters: OpenBLAS chooses its kernels by CPU (Haswell, SkylakeX,
+/// Cooperlake, Zen, ...), and different kernels sum a product in a different order, so the
+/// last bits of a product depend on the machine. Results that are not chaotic agree to about
+/// 1e-12 anyway; record blas_kernel() next to any figure you want to compare bit for bit.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -21,21 +22,22 @@
 
 namespace xgrad {
 
-// How many threads a tiled training pass may use, the calling thread included. Requires
-// threads >= 1 (InputError naming the value otherwise). Takes effect at the next pass.
+/// How many threads a tiled training pass may use, the calling thread included. Requires
+/// threads >= 1 (InputError naming the value otherwise). Takes effect at the next pass.
 void set_threads(std::size_t threads);
-// The setting; by default the number of CPUs this process may run on (its affinity mask,
-// at least 1).
+/// The setting; by default the number of CPUs this process may run on (its affinity mask,
+/// at least 1).
 std::size_t threads();
 
-// Requires threads >= 1; OpenBLAS caps it at the number it was built for.
+/// Requires threads >= 1; OpenBLAS caps it at the number it was built for.
 void set_blas_threads(std::size_t threads);
+/// OpenBLAS's current thread count.
 std::size_t blas_threads();
 
-// The kernel OpenBLAS chose (or was told to use through OPENBLAS_CORETYPE), e.g. "Haswell",
-// "SkylakeX", "Zen".
+/// The kernel OpenBLAS chose (or was told to use through OPENBLAS_CORETYPE), e.g. "Haswell",
+/// "SkylakeX", "Zen".
 std::string blas_kernel();
-// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
+/// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
 std::string blas_config();
 
 }  // namespace xgrad

@@ -1,6 +1,7 @@
-// Every node kind the library ships, and the list of them. The test suite instantiates a
-// gradient-check case for each type in BuiltinNodeKinds (a missing case does not compile),
-// and checks that every node class declared under include/xgrad/nodes/ is in the list.
+/// @file
+/// Every node kind the library ships, and the list of them. The test suite instantiates a
+/// gradient-check case for each type in BuiltinNodeKinds (a missing case does not compile),
+/// and checks that every node class declared under include/xgrad/nodes/ is in the list.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -19,11 +20,11 @@
 
 namespace xgrad {
 
-// A list of types, to iterate over at compile time.
+/// A list of types, to iterate over at compile time.
 template <class... Kinds>
 struct NodeKindList {};
 
-// The computing node kinds (Input is a placeholder with nothing to check).
+/// The computing node kinds (Input is a placeholder with nothing to check).
 using BuiltinNodeKinds =
     NodeKindList<Linear, Relu, Sigmoid, Dropout, SigmoidCrossEntropy, BinaryCrossEntropy, L2Penalty,
                  Add, Tanh, LeakyRelu, Softmax, SoftmaxCrossEntropy, MeanSquaredError>;

@@ -1,4 +1,5 @@
-// Costs: binary cross-entropy on logits, the L2 weight penalty, and a sum of terms.
+/// @file
+/// Costs: binary cross-entropy on logits, the L2 weight penalty, and a sum of terms.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -9,14 +10,14 @@
 
 namespace xgrad {
 
-// Mean binary cross-entropy of sigmoid(z) against labels y, computed from the logits z:
-//   cost = (1/m) * sum over all entries of [max(z, 0) - z*y + log1p(exp(-|z|))]
-// which stays finite where the sigmoid saturates (the course's naive formula gives inf).
-// Value is 1x1 (NaN when !value_wanted(): the logarithms are skipped). Gradient:
-// dz += g * (sigmoid(z) - y) / m; the labels are not differentiated. m is examples().
+/// Mean binary cross-entropy of sigmoid(z) against labels y, computed from the logits z:
+///   cost = (1/m) * sum over all entries of [max(z, 0) - z*y + log1p(exp(-|z|))]
+/// which stays finite where the sigmoid saturates (the course's naive formula gives inf).
+/// Value is 1x1 (NaN when !value_wanted(): the logarithms are skipped). Gradient:
+/// dz += g * (sigmoid(z) - y) / m; the labels are not differentiated. m is examples().
 class SigmoidCrossEntropy final : public Node {
  public:
-  // logits and labels must have the same number of rows.
+  /// logits and labels must have the same number of rows.
   SigmoidCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "sigmoid_cross_entropy"; }
   std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
@@ -31,7 +32,7 @@ class SigmoidCrossEntropy final : public Node {
     return input == 1 ? InputDomain::labels : InputDomain::real;
   }
 
-  // sigmoid(logits) from the last forward, shape (rows, batch): the model's predictions.
+  /// sigmoid(logits) from the last forward, shape (rows, batch): the model's predictions.
   const Matrix& probabilities() const { return probabilities_; }
 
  private:
@@ -39,14 +40,14 @@ class SigmoidCrossEntropy final : public Node {
   Matrix spare_probabilities_;
 };
 
-// Mean binary cross-entropy of probabilities a (e.g. a Sigmoid's output) against labels y,
-// the notes' compute_cost: cost = -(1/m) * sum of [y log(a) + (1 - y) log(1 - a)].
-// Value is 1x1 (NaN when !value_wanted()). Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m
-// with m = examples(). Infinite where a
-// reaches 0 or 1: after a sigmoid prefer SigmoidCrossEntropy.
+/// Mean binary cross-entropy of probabilities a (e.g. a Sigmoid's output) against labels y,
+/// the notes' compute_cost: cost = -(1/m) * sum of [y log(a) + (1 - y) log(1 - a)].
+/// Value is 1x1 (NaN when !value_wanted()). Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m
+/// with m = examples(). Infinite where a
+/// reaches 0 or 1: after a sigmoid prefer SigmoidCrossEntropy.
 class BinaryCrossEntropy final : public Node {
  public:
-  // probabilities and labels must have the same number of rows.
+  /// probabilities and labels must have the same number of rows.
   BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels);
   std::string_view kind() const override { return "binary_cross_entropy"; }
   std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
@@ -61,11 +62,11 @@ class BinaryCrossEntropy final : public Node {
   }
 };
 
-// L2 penalty lambda / (2m) * sum of the squares of every entry of the given weights, with
-// m = examples(), the whole batch's size. Value is 1x1. Gradient: W.grad += g * (lambda * W) / m.
+/// L2 penalty lambda / (2m) * sum of the squares of every entry of the given weights, with
+/// m = examples(), the whole batch's size. Value is 1x1. Gradient: W.grad += g * (lambda * W) / m.
 class L2Penalty final : public Node {
  public:
-  // Requires lambda >= 0 and finite.
+  /// Requires lambda >= 0 and finite.
   L2Penalty(std::string name, std::vector<Parameter*> weights, double lambda);
   std::string_view kind() const override { return "l2_penalty"; }
 
@@ -73,6 +74,7 @@ class L2Penalty final : public Node {
   void backward() override;
   std::vector<Parameter*> parameters() const override { return weights_; }
   std::size_t columns(std::size_t) const override { return 1; }
+  /// The penalty's lambda.
   double lambda() const { return lambda_; }
 
  private:
@@ -80,10 +82,10 @@ class L2Penalty final : public Node {
   double lambda_;
 };
 
-// Sum of inputs of one shape (e.g. cross-entropy + L2 penalty). Gradient: each dx += g.
+/// Sum of inputs of one shape (e.g. cross-entropy + L2 penalty). Gradient: each dx += g.
 class Add final : public Node {
  public:
-  // Requires at least one input, all with the same rows and columns.
+  /// Requires at least one input, all with the same rows and columns.
   Add(std::string name, std::vector<Node*> terms);
   std::string_view kind() const override { return "add"; }
 

@@ -1,5 +1,6 @@
-// Gradient descent with momentum, as the course's optimization notes write it:
-//   v = beta v + (1 - beta) dW;  W = W - learning_rate v;  v starts at 0.
+/// @file
+/// Gradient descent with momentum, as the course's optimization notes write it:
+///   v = beta v + (1 - beta) dW;  W = W - learning_rate v;  v starts at 0.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -10,17 +11,20 @@
 
 namespace xgrad {
 
+/// Gradient descent with momentum, the course's update_parameters_with_momentum:
+/// v = beta v + (1 - beta) dW; W = W - lr v.
 class Momentum final : public Optimizer {
  public:
-  // Requires 0 <= beta < 1 (InputError naming the value otherwise). beta = 0 is gradient descent.
+  /// Requires 0 <= beta < 1 (InputError naming the value otherwise). beta = 0 is gradient descent.
   explicit Momentum(double beta = 0.9);
 
   void start(std::span<Parameter* const> params) override;
   void step(std::span<Parameter* const> params, double learning_rate) override;
   std::string describe() const override;
 
+  /// The momentum coefficient.
   double beta() const { return beta_; }
-  // v of parameter i (start()'s order), zero before the first step.
+  /// v of parameter i (start()'s order), zero before the first step.
   const Matrix& velocity(std::size_t i) const { return v_.at(i); }
 
  private:
