@@ -5,10 +5,15 @@
 ///
 ///     #include <xgrad/xgrad.hpp>
 ///
-/// Each header below can also be included on its own.
+/// Each header below can also be included on its own. Besides xgrad's own headers it brings
+/// in what building a Matrix by hand needs: xt::adapt (a Matrix from a buffer or a
+/// std::vector) and xt::view (rows, columns, ranges of one).
 #pragma once
 
 #include <xgrad/version.hpp>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xview.hpp>
 
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/error.hpp>
