@@ -1,4 +1,4 @@
-// The README's "Writing a custom node" example, verbatim: a user's softplus node, checked in
+// The README's "A node of your own, and its check" example, verbatim: a user's softplus node, checked in
 // one call, then used inside a model.
 #define BOOST_TEST_MODULE custom_node
 #include <boost/test/unit_test.hpp>

@@ -1,6 +1,6 @@
 // xgrad's benchmarks: a training step through the graph against the same math written by
 // hand, thread scaling, the gradient check, allocations per step and peak memory.
-// README "Performance" explains the figures; `bench --help` lists Google Benchmark's flags.
+// docs/performance.md explains the figures; `bench --help` lists Google Benchmark's flags.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

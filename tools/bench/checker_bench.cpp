@@ -1,5 +1,5 @@
 // bench_checker: the gradient checker's cost at about 1e2, 1e4 and 1e6 parameters
-// (README "The gradient checker"). An inputs-hidden-1 MLP with a sigmoid hidden layer and a
+// (docs/gradient-checker.md). An inputs-hidden-1 MLP with a sigmoid hidden layer and a
 // sigmoid cross-entropy cost on 32 examples; check_graph and check_nodes with the default
 // options (full below CheckOptions::full_limit entries, fast above), fast mode forced, and
 // xgrad 0.1's second-order check for comparison. A run prints each report's first line.

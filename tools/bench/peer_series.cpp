@@ -41,7 +41,7 @@ std::optional<std::string> python_with(const std::string& module) {
 
 void missing(const std::string& what, const std::string& why) {
   std::cerr << "bench: no " << what << " series: " << why
-            << " (tools/install-deps --bench-peers, then meson setup --reconfigure; README \"Performance\")\n";
+            << " (tools/install-deps --bench-peers, then meson setup --reconfigure; docs/performance.md)\n";
 }
 
 double relative_difference(double a, double b) { return std::abs(a - b) / std::abs(b); }

@@ -23,7 +23,7 @@ struct Peer {
 };
 
 // The peers that can run on this machine; for each one that cannot, a line on stderr saying
-// why and how to enable it (README "Performance").
+// why and how to enable it (docs/performance.md).
 std::vector<Peer> available_peers();
 
 // Registers "peer/NAME/2-10-5-1" at m = 64, 300 and 300 000 for each available peer. Each

@@ -1,5 +1,5 @@
 // Google Benchmark's console output, then a Markdown summary of the runs: the table the
-// README's "Performance" section quotes, and each target met or missed.
+// docs/performance.md quotes, and each target met or missed.
 #pragma once
 
 #include <iosfwd>

@@ -2,7 +2,7 @@
 /// The node contract. A node computes value = f(inputs, parameters) in forward and, in
 /// backward, adds J^T grad into its inputs' and parameters' gradients.
 ///
-/// How to write a node (ours and users' alike; see README "Writing a custom node"):
+/// How to write a node (ours and users' alike; see docs/nodes.md):
 ///  - resize(batch) is the only place that allocates: call Node::resize(batch) for value and
 ///    grad, then size any buffers of your own (resize_keeping_spare, tensor.hpp, keeps the
 ///    previous size too, so that a last, smaller mini-batch or tile allocates only once).
