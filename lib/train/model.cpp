@@ -76,6 +76,10 @@ void ModelSpec::validate() const {
     if (l + 1 == layers.size() && layer.keep_prob < 1.0) {
       throw InputError(which + " is the output layer: it takes no dropout");
     }
+    if (layer.activation.kind() == "softmax" && layer.units == 1) {
+      throw InputError(which + ": softmax over 1 unit is the constant 1 (nothing to learn): give it 2 or more "
+                       "units, or use sigmoid");
+    }
   }
   const auto d = dims();
   std::size_t total = 0;
@@ -144,6 +148,11 @@ std::string ModelSpec::describe() const {
 ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& init, double lambda,
                     double keep_prob) {
   if (dims.size() < 2) throw InputError("model: need an input size and at least one layer");
+  if (keep_prob != 1.0 && dims.size() == 2) {
+    throw InputError("model: keep_prob " + format_double(keep_prob) +
+                     " is given but the model has no hidden layer to drop out of (dropout is not applied to the "
+                     "output layer)");
+  }
   ModelSpec spec;
   spec.inputs = dims[0];
   for (std::size_t l = 1; l < dims.size(); ++l) {

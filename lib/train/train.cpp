@@ -19,6 +19,17 @@ void TrainOptions::validate() const {
   validate_learning_rate(learning_rate);
   if (mini_batch_size == 0 && iterations == 0) throw InputError("iterations must be at least 1");
   if (mini_batch_size > 0 && epochs == 0) throw InputError("epochs must be at least 1 when training on mini-batches");
+  if (!uses_mini_batches() && iterations > max_steps) {
+    throw InputError("iterations must be at most 2^53 = " + std::to_string(max_steps) + " (steps are counted exactly "
+                     "in a double by the decay and by Adam's bias correction), got " + std::to_string(iterations));
+  }
+  if (uses_mini_batches() && (shuffle_seed > max_shuffle_seed || epochs - 1 > max_shuffle_seed - shuffle_seed)) {
+    throw InputError("epochs: " + std::to_string(epochs) + " epochs from shuffle seed " + std::to_string(shuffle_seed) +
+                     " reach seed " + std::to_string(shuffle_seed) + " + " + std::to_string(epochs - 1) +
+                     ", past numpy's largest seed 2^32 - 1 (epoch e shuffles with seed + e): at most " +
+                     std::to_string(shuffle_seed > max_shuffle_seed ? 0 : max_shuffle_seed - shuffle_seed + 1) +
+                     " epochs with this seed");
+  }
   if (record_every == 0) throw InputError("the cost recording interval must be at least 1");
   if (!(decay.rate >= 0.0) || !std::isfinite(decay.rate)) {
     throw InputError("the learning-rate decay rate must be a finite number >= 0, got " + format_double(decay.rate));

@@ -64,6 +64,12 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
               << " (it is drawn for sigmoid cross-entropy)\n";
   } else if (data.train.features() == 2) {
     grid = decision_grid(model, data.train.X);
+    // gnuplot draws an image of at least 2 x 2 points: features so large that +-1 vanishes in
+    // rounding (1e17) leave a one-point axis.
+    if (grid->xs.size() < 2 || grid->ys.size() < 2) {
+      grid.reset();
+      std::cout << "plots: no decision boundary: the features' range is too narrow for their size to make a grid\n";
+    }
   } else {
     std::cout << "plots: no decision boundary for " << data.train.features() << "-feature data (it needs 2)\n";
   }
@@ -73,8 +79,9 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
   if (!gnuplot) {
     std::cout << "plots: gnuplot not found on PATH: wrote the data and " << files.script.string()
               << " but no PNGs (install gnuplot-nox)\n";
-  } else if (const auto failure = run_gnuplot(*gnuplot, files.script)) {
-    std::cout << "plots: gnuplot failed on " << files.script.string() << ": " << *failure << '\n';
+  } else if (const auto failure = run_gnuplot(*gnuplot, files.script, files.pngs)) {
+    throw RunError("--plots: gnuplot failed on " + files.script.string() + ": " + *failure +
+                   " (the plot data and script are written; no PNG was left)");
   } else {
     for (const auto& png : files.pngs) std::cout << "wrote " << png.string() << '\n';
   }
@@ -128,7 +135,8 @@ int run_train(const TrainSettings& settings) {
     std::cout << "wrote " << settings.json << '\n';
   }
   if (!settings.save.empty()) {
-    std::cout << "saved the parameters to " << save_parameters(settings.save, model.graph()).string() << '\n';
+    const std::filesystem::path saved = save_parameters(settings.save, model.graph());
+    std::cout << "saved the parameters to " << saved.string() << '\n';
   }
   if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
   return 0;

@@ -101,7 +101,7 @@ struct CheckOptions {
   // xgrad 0.1's default: central2 at an absolute step of 1e-5, rtol 1e-5, atol 1e-8.
   static CheckOptions second_order();
 
-  // Throws InputError naming the field and its value: step <= 0 or not finite, rtol, atol or
+  // Throws InputError naming the field and its value: step <= 0 or >= 1 (or NaN), rtol, atol or
   // threshold < 0 or not finite, batch == 0, directions == 0. Every check_* entry point
   // calls it first.
   void validate() const;

@@ -79,7 +79,8 @@ struct ModelSpec {
 
   // Throws InputError naming the problem: no layers, a zero width, keep_prob outside
   // (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite, more than
-  // max_parameters weights and biases, softmax cross-entropy on fewer than 2 outputs,
+  // max_parameters weights and biases, a softmax layer of 1 unit (a constant), softmax
+  // cross-entropy on fewer than 2 outputs,
   // class-index labels with another loss. (Unknown l2_parameters are named by Model.)
   void validate() const;
   // "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"; per-layer
@@ -88,7 +89,8 @@ struct ModelSpec {
 };
 
 // A spec with ReLU hidden layers, one keep_prob for every hidden layer and the sigmoid
-// cross-entropy output. dims = [inputs, hidden..., outputs].
+// cross-entropy output. dims = [inputs, hidden..., outputs]. A keep_prob other than 1 with no
+// hidden layer is refused (InputError): there would be nothing to drop out of.
 ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& init,
                     double lambda = 0.0, double keep_prob = 1.0);
 

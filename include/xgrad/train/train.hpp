@@ -51,9 +51,14 @@ struct TrainOptions {
   // Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
   std::function<void(std::size_t, std::size_t)> progress;
 
-  // Throws InputError: learning rate <= 0 or not finite, iterations == 0 (full batch),
-  // epochs == 0 (mini-batches), record_every == 0, decay rate < 0 or not finite, decay
-  // interval == 0, a decay that takes the learning rate to 0 within the run
+  // Full-batch steps are counted exactly in a double (decay, Adam's bias correction).
+  static constexpr std::size_t max_steps = std::size_t{1} << 53;
+  // Epoch e shuffles with numpy's RandomState(shuffle_seed + e), whose seeds end at 2^32 - 1.
+  static constexpr std::uint64_t max_shuffle_seed = 0xFFFFFFFFu;
+
+  // Throws InputError: learning rate <= 0 or not finite, iterations == 0 or > max_steps
+  // (full batch), epochs == 0 or shuffle_seed + epochs - 1 > max_shuffle_seed
+  // (mini-batches), record_every == 0, decay rate < 0 or not finite, decay interval == 0, a decay that takes the learning rate to 0 within the run
   // (final_learning_rate() underflows: rate 1e308 every iteration).
   void validate() const;
   // The learning rate of the last iteration (full batch) or epoch (mini-batches), after
