@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -487,6 +488,34 @@ BOOST_AUTO_TEST_CASE(the_report_sorts_and_writes_csv_json_and_plots) {
   }
 }
 
+// Report files given directly, from runs with and without validation data (issue 21's
+// "validation_accuracies": the last one is shown).
+BOOST_AUTO_TEST_CASE(the_report_reads_report_files_with_optional_fields) {
+  Scratch s;
+  const Result train = s.run({"train", "--dataset", "circles", "--samples", "30", "--iterations", "20", "--print-every",
+                              "0", "--json", "plain.json"});
+  BOOST_TEST_REQUIRE(train.status == 0, describe(train));
+  Json validated = s.json("plain.json");
+  validated["validation_accuracies"] = {0.5, nullptr, 0.75};
+  write_file(s.work / "validated.json", validated.dump());
+  const Result r = s.run({"report", "plain.json", "validated.json", "--json", "-"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const Json table = Json::parse(r.out);
+  BOOST_TEST(table["columns"].dump() ==
+             R"(["run","status","final_cost","best_cost","train_accuracy","validation_accuracy","test_accuracy","seconds"])");
+  BOOST_TEST(table["runs"][0]["run"] == "plain");
+  BOOST_TEST(table["runs"][0]["validation_accuracy"].is_null());
+  BOOST_TEST(table["runs"][1]["run"] == "validated");
+  BOOST_TEST(table["runs"][1]["validation_accuracy"] == 0.75);
+  BOOST_TEST(table["runs"][1]["final_cost"] == validated["final_cost"]);
+  // The best cost is the least recorded.
+  double least = validated["final_cost"].get<double>();
+  for (const Json& c : validated["costs"]) least = std::min(least, c.get<double>());
+  BOOST_TEST(table["runs"][1]["best_cost"] == least);
+  const Result plain_only = s.run({"report", "plain.json"});
+  BOOST_TEST(!contains(plain_only.out, "validation_accuracy"), plain_only.out);
+}
+
 // 200 runs: the report reads them all (its speed is measured in the docs, not asserted).
 BOOST_AUTO_TEST_CASE(the_report_reads_200_runs) {
   Scratch s;
@@ -533,6 +562,12 @@ BOOST_AUTO_TEST_CASE(run_locally_through_gnu_parallel) {
   const Result again = s.run(args);
   BOOST_TEST(again.status == 0, describe(again));
   BOOST_TEST(contains(again.err, "4 finished (skipped), 0 to run"), again.err);
+  // A run that fails: named with its error, exit status 1, the others finished.
+  const Result failing = s.run(with({"sweep", "--sweep", "lr=0.01,1e308", "--out", "q", "--run"}, tiny));
+  BOOST_TEST(failing.status == 1, describe(failing));
+  BOOST_TEST(contains(failing.out, "failed: lr=1e308: iteration 1: node"), failing.out);
+  BOOST_TEST(contains(failing.out, "ran 2 runs through GNU parallel: 1 finished, 1 failed"), failing.out);
+  BOOST_TEST(fs::exists(s.work / "q/runs/lr=0.01/report.json"));
 }
 
 // The Slurm array script, run as Slurm runs it: each task with SLURM_ARRAY_TASK_ID set. Its

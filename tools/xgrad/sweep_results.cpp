@@ -229,9 +229,19 @@ void read_report(const fs::path& file, RunResult& run) {
   run.test_accuracy = number_field(report, "test_accuracy", problem);
   run.validation_accuracy = number_field(report, "validation_accuracy", problem);
   if (!run.validation_accuracy) {
-    const auto validation = report.find("validation");
-    if (validation != report.end() && validation->is_object()) {
-      run.validation_accuracy = number_field(*validation, "accuracy", problem);
+    // Runs with validation data: the accuracy at every validation ("validation_accuracies",
+    // null where it has none); the table shows the last one.
+    const auto list = report.find("validation_accuracies");
+    if (list != report.end() && !list->is_array()) {
+      if (problem.empty()) problem = "\"validation_accuracies\" is " + std::string(list->type_name()) + ", expected a list";
+    } else if (list != report.end()) {
+      for (const Json& a : *list) {
+        if (a.is_number()) {
+          run.validation_accuracy = a.get<double>();
+        } else if (!a.is_null() && problem.empty()) {
+          problem = "\"validation_accuracies\" holds " + std::string(a.type_name()) + ", expected numbers";
+        }
+      }
     }
   }
   run.seconds = number_field(report, "seconds", problem);

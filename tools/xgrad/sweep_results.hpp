@@ -33,6 +33,9 @@ struct RunResult {
   RunStatus status = RunStatus::not_run;
   std::string problem;  // failed, incomplete, damaged: one line; empty otherwise
   std::string xgrad_version;  // the report's settings.xgrad_version; empty when unknown
+  // From the report's "final_cost", the least of "costs", "train_accuracy", "validation_accuracy"
+  // (or the last number of "validation_accuracies"), "test_accuracy" (null: no test set) and
+  // "seconds"; each absent when the report has none.
   std::optional<double> final_cost, best_cost, train_accuracy, validation_accuracy, test_accuracy, seconds;
   std::vector<std::pair<double, double>> costs;  // (iteration or epoch, cost); NaN where the report has null
   std::string costs_per = "iteration";           // or "epoch"
