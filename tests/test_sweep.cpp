@@ -148,6 +148,29 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(help_and_missing_inputs) {
+  Scratch s;
+  const Result top = s.run({"--help"});
+  BOOST_TEST(contains(top.out, "  sweep "), top.out);
+  BOOST_TEST(contains(top.out, "  report "), top.out);
+  const Result sweep = s.run({"sweep", "--help"});
+  BOOST_TEST(sweep.status == 0, describe(sweep));
+  for (const char* flag : {"--sweep", "--spec", "--seed", "--out", "--format", "--run", "--jobs", "--sbatch"}) {
+    BOOST_TEST(contains(sweep.out, flag), flag);
+  }
+  const Result report = s.run({"report", "--help"});
+  BOOST_TEST(report.status == 0, describe(report));
+  for (const char* flag : {"--sort", "--descending", "--csv", "--json", "--plots", "--metric"}) {
+    BOOST_TEST(contains(report.out, flag), flag);
+  }
+  const Result nothing = s.run({"report"});
+  BOOST_TEST(nothing.status == 2, describe(nothing));
+  BOOST_TEST(contains(nothing.err, "xgrad: error: give the runs to report"), nothing.err);
+  const Result no_out = s.run({"sweep", "--sweep", "lambd=0,1"});
+  BOOST_TEST(no_out.status == 2, describe(no_out));
+  BOOST_TEST(contains(no_out.err, "--out is required"), no_out.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_grid_is_every_combination_last_flag_fastest) {
   Scratch s;
   const Result r = s.run(with({"sweep", "--sweep", "lambd=0,0.7", "--sweep", "keep-prob=1,0.86", "--out", "grid"}, tiny));

@@ -36,7 +36,7 @@ struct ReportSettings {
   void declare(CLI::App& command) {
     const std::string group = "Flags";
     command.add_option("inputs", inputs, "Sweep folders, run folders or report files.")
-        ->type_name("INPUT...")->required()->check(file_name());
+        ->type_name("INPUT...")->check(file_name())->group(group);
     command.add_option("--sort", sort, "Sort the rows by a column: run, status, a swept flag, final_cost, best_cost, "
                                        "train_accuracy, validation_accuracy, test_accuracy or seconds (default: "
                                        "the sweep's order). Runs without a value come last.")
@@ -92,6 +92,9 @@ void draw(const ReportSettings& settings, const ReportTable& table) {
 }
 
 int run_report(const ReportSettings& settings) {
+  if (settings.inputs.empty()) {
+    throw InputError("give the runs to report: sweep folders (xgrad sweep --out), run folders or report files");
+  }
   if (settings.csv == "-" && settings.json == "-") throw InputError("--csv - and --json -: only one can go to standard output");
   std::vector<OutputTarget> outputs;
   for (const auto& [flag, target] : {std::pair{"--csv", settings.csv}, std::pair{"--json", settings.json}}) {

@@ -34,12 +34,16 @@ const char* const description =
     "Expands a sweep into one 'xgrad train' command line per run and hands them to GNU parallel or Slurm. "
     "Each run writes into its own folder OUT/runs/NAME, named by its settings: report.json (train --json), "
     "train.log, error.log. A run whose report is there already is skipped, so running the same sweep again "
-    "resumes it. Train's own flags, shared by every run, go after '--':\n"
-    "  xgrad sweep --sweep lambd=0,0.7 --sweep keep-prob=1,0.86 --out reg -- --data football.mat "
-    "--layers 20,3,1 | parallel -j 2\n"
-    "Then 'xgrad report OUT'. VALUES: a,b,c; lin:A:B:N; log:A:B:N (log-spaced); range:A:B:STEP; rand:A:B:N and "
-    "randlog:A:B:N (uniform draws, linear or log scale, from --seed; the random axes are drawn together). See "
-    "docs/sweeps.md for the --spec file.";
+    "resumes it. Train flags that every run shares go after '--'. VALUES: a,b,c; lin:A:B:N; log:A:B:N "
+    "(log-spaced); range:A:B:STEP; rand:A:B:N and randlog:A:B:N (uniform draws, linear or log scale, from "
+    "--seed; the random axes are drawn together). Then 'xgrad report OUT'. docs/sweeps.md has the --spec file.";
+
+const char* const examples =
+    "Examples:\n"
+    "  xgrad sweep --sweep lambd=0,0.7 --sweep keep-prob=1,0.86 --out reg -- --data football.mat \\\n"
+    "      --layers 20,3,1 | parallel -j 2\n"
+    "  xgrad sweep --sweep lr=randlog:1e-4:1e-1:20 --seed 3 --out lr --run --jobs 2\n"
+    "  xgrad sweep --spec sweep.json --out s --format slurm --sbatch=--time=30 | sbatch";
 
 // Everything the flags set.
 struct SweepSettings {
@@ -399,6 +403,7 @@ int run_sweep(const SweepSettings& settings) {
 CommandRun add_sweep_command(CLI::App& program) {
   auto settings = std::make_shared<SweepSettings>();
   CLI::App* command = program.add_subcommand("sweep", description);
+  command->footer(examples);
   settings->declare(*command);
   return [settings] { return run_sweep(*settings); };
 }
