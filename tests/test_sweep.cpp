@@ -166,6 +166,9 @@ BOOST_AUTO_TEST_CASE(help_and_missing_inputs) {
   const Result nothing = s.run({"report"});
   BOOST_TEST(nothing.status == 2, describe(nothing));
   BOOST_TEST(contains(nothing.err, "xgrad: error: give the runs to report"), nothing.err);
+  const Result bad_csv = s.run({"report", "nowhere", "--csv", "/nonexistent/table.csv"});
+  BOOST_TEST(bad_csv.status == 2, describe(bad_csv));
+  BOOST_TEST(contains(bad_csv.err, "--csv: /nonexistent/table.csv: cannot write"), bad_csv.err);
   const Result no_out = s.run({"sweep", "--sweep", "lambd=0,1"});
   BOOST_TEST(no_out.status == 2, describe(no_out));
   BOOST_TEST(contains(no_out.err, "--out is required"), no_out.err);
@@ -527,6 +530,11 @@ BOOST_AUTO_TEST_CASE(the_report_reads_report_files_with_optional_fields) {
   BOOST_TEST(table["columns"].dump() ==
              R"(["run","status","final_cost","best_cost","train_accuracy","validation_accuracy","test_accuracy","seconds"])");
   BOOST_TEST(table["runs"][0]["run"] == "plain");
+  // A run folder's report.json is named by its folder.
+  fs::create_directory(s.work / "lr=0.1");
+  fs::copy_file(s.work / "plain.json", s.work / "lr=0.1/report.json");
+  const Result folder_file = s.run({"report", "lr=0.1/report.json", "--csv", "-"});
+  BOOST_TEST(contains(folder_file.out, "\nlr=0.1,finished,"), folder_file.out);
   BOOST_TEST(table["runs"][0]["validation_accuracy"].is_null());
   BOOST_TEST(table["runs"][1]["run"] == "validated");
   BOOST_TEST(table["runs"][1]["validation_accuracy"] == 0.75);

@@ -27,6 +27,13 @@ const char* const description =
     "as failed with their error, damaged reports and reports of other xgrad versions with what is wrong. "
     "Exit status 1 when a run failed or a report is damaged.";
 
+// A file to write, or '-' for standard output.
+CLI::Validator output_or_stdout() {
+  return checked_by([](const std::string& f) {
+    if (f != "-") check_output_file(f);
+  });
+}
+
 struct ReportSettings {
   std::vector<std::string> inputs;
   std::string sort;
@@ -44,9 +51,9 @@ struct ReportSettings {
     command.add_flag("--descending", descending, "Sort largest first.")->disable_flag_override()->group(group);
     command.add_option("--csv", csv, "Also write the table as CSV, every digit ('-': to standard output instead of "
                                      "the table).")
-        ->type_name("FILE")->group(group);
+        ->type_name("FILE")->check(output_or_stdout())->group(group);
     command.add_option("--json", json, "Also write the table as JSON ('-': to standard output instead of the table).")
-        ->type_name("FILE")->group(group);
+        ->type_name("FILE")->check(output_or_stdout())->group(group);
     command.add_option("--plots", plots, "Draw the cost curves overlaid and the metric against each swept flag "
                                          "(log x axis where the sweep was log): gnuplot data, script and PNGs.")
         ->type_name("DIR")->check(checked_by([](const std::string& f) { check_output_folder(f); }))->group(group);
@@ -98,10 +105,7 @@ int run_report(const ReportSettings& settings) {
   if (settings.csv == "-" && settings.json == "-") throw InputError("--csv - and --json -: only one can go to standard output");
   std::vector<OutputTarget> outputs;
   for (const auto& [flag, target] : {std::pair{"--csv", settings.csv}, std::pair{"--json", settings.json}}) {
-    if (!target.empty() && target != "-") {
-      check_output_file(target);
-      outputs.push_back({flag, target});
-    }
+    if (!target.empty() && target != "-") outputs.push_back({flag, target});
   }
   if (!settings.plots.empty()) outputs.push_back({"--plots", settings.plots, true});
   check_distinct_outputs(outputs);

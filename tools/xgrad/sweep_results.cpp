@@ -123,7 +123,11 @@ void read_input(const fs::path& input, bool several, SweepResults& results) {
   const std::string prefix = several ? input.lexically_normal().filename().string() : "";
   if (fs::is_regular_file(status)) {
     RunResult run;
-    run.label = input.stem().string();
+    // A run folder's report.json is named by its folder.
+    const fs::path file = input.lexically_normal();
+    run.label = file.filename() == report_file_name && file.has_parent_path() && !file.parent_path().filename().empty()
+                    ? file.parent_path().filename().string()
+                    : file.stem().string();
     run.folder = input;
     read_report(input, run);
     results.runs.push_back(std::move(run));
