@@ -196,6 +196,32 @@ BOOST_AUTO_TEST_CASE(a_grid_is_every_combination_last_flag_fastest) {
   BOOST_TEST(run["settings"]["lambd"] == "0");
 }
 
+BOOST_AUTO_TEST_CASE(the_lines_carry_the_per_run_options) {
+  Scratch s;
+  const Result r = s.run(with({"sweep", "--sweep", "lambd=0,0.7", "--name", "reg", "--out", "o", "--threads-per-run",
+                               "1", "--save-parameters", "--xgrad", "xgrad"},
+                              tiny));
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  const std::vector<std::string> lines = lines_of(r.out);
+  BOOST_TEST_REQUIRE(lines.size() == 2u);
+  const std::string folder = (s.work / "o/runs/reg_lambd=0.7").string();
+  BOOST_TEST(lines[1] == "xgrad --threads 1 train --dataset circles --samples 30 --iterations 20 --print-every 0 "
+                         "--record-every 5 --lambd 0.7 --json " + folder + "/report.json --save " + folder +
+                             "/parameters.npz > " + folder + "/train.log 2> " + folder + "/error.log");
+  // Words the shell would split or expand are quoted.
+  const Result quoted_values = s.run(with({"sweep", "--sweep", "layers=4:tanh,1;3 $HOME,1", "--out", "q"}, tiny));
+  BOOST_TEST(quoted_values.status == 2, describe(quoted_values));
+  BOOST_TEST(contains(quoted_values.err, "run layers=3--HOME-1: xgrad train refuses its flags: --layers"), quoted_values.err);
+  const Result spaced = s.run(with({"sweep", "--sweep", "layers=4:tanh,1;3,1", "--out", "q"}, tiny));
+  BOOST_TEST_REQUIRE(spaced.status == 0, describe(spaced));
+  BOOST_TEST(contains(spaced.out, " --layers 4:tanh,1 --json "), spaced.out);
+  BOOST_TEST(fs::is_directory(s.work / "q/runs/layers=4-tanh-1"));
+  const Result file = s.run({"sweep", "--sweep", "data=my data.csv,it's.csv", "--out", "d"});
+  BOOST_TEST_REQUIRE(file.status == 0, describe(file));
+  BOOST_TEST(contains(file.out, " train --data 'my data.csv' --json "), file.out);
+  BOOST_TEST(contains(file.out, " train --data 'it'\\''s.csv' --json "), file.out);
+}
+
 BOOST_AUTO_TEST_CASE(ranges_give_exact_values) {
   Scratch s;
   const Result r = s.run(with({"sweep", "--sweep", "lr=log:1e-3:1e-1:3", "--sweep", "lambd=lin:0:1:5", "--sweep",

@@ -95,7 +95,7 @@ void ReportTable::sort_by(const std::string& column, bool descending) {
       const bool x_has = x && !std::isnan(*x), y_has = y && !std::isnan(*y);
       if (x_has && y_has) return descending ? *y < *x : *x < *y;
       if (x_has != y_has) return x_has;  // runs without a value last
-      if (x_has || found->setting == false) return false;
+      if (!found->setting) return false;     // neither has a number: equal
     }
     const std::optional<std::string> s = text(a, column), t = text(b, column);
     if (s && t) return descending ? *t < *s : *s < *t;
