@@ -1,5 +1,7 @@
 #include "gnuplot.hpp"
 
+#include "programs.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,18 +16,7 @@ namespace xgrad::cli {
 
 namespace fs = std::filesystem;
 
-std::optional<fs::path> find_gnuplot() {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / "gnuplot";
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
+std::optional<fs::path> find_gnuplot() { return find_program("gnuplot"); }
 
 namespace {
 

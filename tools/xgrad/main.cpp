@@ -95,11 +95,13 @@ const char* const overview =
     "  train        train a model; every knob is a flag (data, layers, init, lr, L2, dropout...)\n"
     "  gradcheck    check a model's gradients numerically, whole and node by node\n"
     "  experiments  run the course's experiments, with a summary table, gradient checks and plots\n"
+    "  sweep        many train runs from a grid or random draws, for GNU parallel or a Slurm array\n"
+    "  report       one table (and plots) across runs: a sweep's, run folders, JSON reports\n"
     "\n"
     "Run 'xgrad COMMAND --help' for a command's flags.\n"
     "Exit status: 0 success, 1 a run or check failed, 2 bad usage or input.\n";
 
-const char* const choose = "(choose train, gradcheck or experiments; see xgrad --help)";
+const char* const choose = "(choose train, gradcheck, experiments, sweep or report; see xgrad --help)";
 
 // Messages are printed on one line of printable text: line breaks become spaces, other
 // control bytes (ESC, NUL, ...) are shown as \xHH so that none reaches the terminal raw or
@@ -154,7 +156,8 @@ int run(int argc, char** argv) {
   const std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> commands = [&] {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
     for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,
-                     xgrad::cli::add_experiments_command}) {
+                     xgrad::cli::add_experiments_command, xgrad::cli::add_sweep_command,
+                     xgrad::cli::add_report_command}) {
       xgrad::cli::CommandRun command = add(program);
       added.emplace_back(program.get_subcommands({}).back(), std::move(command));
     }
@@ -162,10 +165,13 @@ int run(int argc, char** argv) {
   }();
   program.require_subcommand(0, 1);
 
-  // CLI11 takes a lone "--" as the end of the flags; xgrad has no positional arguments, so
-  // one is refused as any other unexpected argument (as `train -- --lr 0.1` always was).
+  // CLI11 takes a lone "--" as the end of the flags. Only `sweep` takes words after it (the
+  // flags every run's `xgrad train` gets); elsewhere one is refused as any other unexpected
+  // argument (as `train -- --lr 0.1` always was).
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--") return fail("unexpected argument '--' (xgrad takes flags only; see --help)", 2);
+    const std::string word = argv[i];
+    if (word == "sweep") break;
+    if (word == "--") return fail("unexpected argument '--' (xgrad takes flags only; see --help)", 2);
   }
   // A first word that is not a flag must be a command.
   if (argc > 1 && argv[1][0] != '-') {
