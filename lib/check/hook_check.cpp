@@ -102,6 +102,16 @@ bool close(double a, double b) {
   return same_bits(a, b) || std::abs(a - b) <= kTileTolerance * std::max(std::abs(a), std::abs(b));
 }
 
+// Holds OpenBLAS to one thread while alive, as Graph's tiles do: a product split across BLAS
+// threads may round differently, and the checks compare bits.
+struct OneBlasThread {
+  std::size_t saved = blas_threads();
+  OneBlasThread() { set_blas_threads(1); }
+  ~OneBlasThread() { set_blas_threads(saved); }
+  OneBlasThread(const OneBlasThread&) = delete;
+  OneBlasThread& operator=(const OneBlasThread&) = delete;
+};
+
 // One node and what it reads and writes: the node under check, or its worker copy.
 struct Lane {
   Node* node = nullptr;
@@ -246,6 +256,7 @@ class HookCheck {
       }
     } resize_back{node_, batch, examples, wanted};
 
+    const OneBlasThread one_blas_thread;
     make_batches();
     size_lane(own_, n_, n_);
     {
@@ -633,11 +644,6 @@ class HookCheck {
     };
     Outcome original, copied;
     {
-      struct OneBlasThread {  // as in Graph's tiles: the products are not split across BLAS threads
-        std::size_t saved = blas_threads();
-        OneBlasThread() { set_blas_threads(1); }
-        ~OneBlasThread() { set_blas_threads(saved); }
-      } one_blas_thread;
       std::thread helper([&] { work(theirs, their_up, their_tile.pass, copied); });
       work(own_, mine_up, mine_tile.pass, original);
       helper.join();
