@@ -98,6 +98,11 @@ std::optional<std::size_t> differs(const Matrix& got, const Matrix& want, double
   return std::nullopt;
 }
 
+// "the copy's value(0,3)", "the original's gradient of input 0 (x) at (1,2)".
+std::string owned(const std::string& owner, const std::string& what) {
+  return owner + "'s " + (what.starts_with("the ") ? what.substr(4) : what);
+}
+
 bool close(double a, double b) {
   return same_bits(a, b) || std::abs(a - b) <= kTileTolerance * std::max(std::abs(a), std::abs(b));
 }
@@ -522,7 +527,8 @@ class HookCheck {
     const Pass skipped = run_pass(own_, upstream_, false);
     if (auto m = compare(skipped, reference_, kTileTolerance, false)) {
       find("value_wanted(): with the value switched off (set_value_wanted(false), as on a training step whose cost "
-           "nobody reads) " + m->what + " is " + number(m->got) + ", with it on " + number(m->want) +
+           "nobody reads; value() pre-filled with NaN, after a pass on other inputs) " + m->what + " is " +
+           number(m->got) + ", with it on " + number(m->want) +
            " (backward must not read the value, nor anything forward skips when value_wanted() is false: it "
            "still holds an earlier pass's)");
     }
@@ -546,7 +552,7 @@ class HookCheck {
       Installed in(theirs, x_);
       const Pass same = run_pass(theirs, upstream_);
       if (auto m = compare(same, reference_, kSameBits)) {
-        find(hook + "on the same inputs the copy's " + m->what + " is " + number(m->got) + " but the original's is " +
+        find(hook + "on the same inputs " + owned("the copy", m->what) + " is " + number(m->got) + " but the original's is " +
              number(m->want) + " (the copy must compute exactly what the original does: does it keep every setting "
              "of the original?)");
         return;
@@ -573,7 +579,7 @@ class HookCheck {
         find(hook + "the copy and the original share a buffer: when " +
              (original_first ? std::string("the copy runs forward on other inputs between the original's forward and backward")
                              : std::string("the original runs forward on other inputs between the copy's forward and backward")) +
-             ", " + (original_moved ? "the original's " : "the copy's ") + m->what + " is " + number(m->got) +
+             ", " + owned(original_moved ? "the original" : "the copy", m->what) + " is " + number(m->got) +
              " instead of " + number(m->want) +
              " (each copy needs buffers of its own; on two threads this gives wrong results or corrupts memory)");
         return;
@@ -657,7 +663,7 @@ class HookCheck {
     const std::string where_theirs = tiled ? columns_text(their_tile.first, their_tile.width) : "other inputs";
     find("clone_for_worker(): the original (on " + where_mine + ") and its copy (on " + where_theirs +
          "), run at the same time on two threads, do not give what each gives alone: " +
-         (original_moved ? "the original's " : "the copy's ") + m->what + " is " + number(m->got) + " instead of " +
+         owned(original_moved ? "the original" : "the copy", m->what) + " is " + number(m->got) + " instead of " +
          number(m->want) + " (they share something one of them writes)");
   }
 
