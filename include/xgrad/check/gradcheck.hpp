@@ -32,7 +32,9 @@
 //
 // Sources: lib/check/ — options, report (printing), accumulator (sums and tolerances),
 // stencil (difference arithmetic), probe (full/fast over one block), node_check,
-// graph_check, function_check.
+// hook_check (the scheduling hooks), graph_check, path_check (the training paths),
+// function_check, training_step (the train-time guard, training_step.hpp). The node
+// contract hook by hook, and what each check costs: docs/checker.md.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
