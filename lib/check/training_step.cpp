@@ -46,7 +46,13 @@ void check_training_step(Graph& graph, Input& features, Input& labels, const Mat
                      " (one column per example in both, at least one)");
   }
   std::size_t columns = std::min(batch, X.shape(1));
-  if (graph.tileable()) columns = std::min(columns, graph.tile_columns() * 5 / 2);
+  // Fewer columns than the batch would resize any other input the user fed (and lose its
+  // data): only a graph whose inputs are the features and the labels is cut.
+  bool other_inputs = false;
+  for (const Node* n : graph.nodes()) {
+    other_inputs = other_inputs || (dynamic_cast<const Input*>(n) != nullptr && n != &features && n != &labels);
+  }
+  if (graph.tileable() && !other_inputs) columns = std::min(columns, graph.tile_columns() * 5 / 2);
   Restorations restore;
   restore.pin_all(graph);
   graph.feed(features, first_columns(X, columns));

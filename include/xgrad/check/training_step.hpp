@@ -15,8 +15,9 @@
 namespace xgrad {
 
 // Feeds the first min(batch, X's columns, 2.5 tiles) columns of X into `features` and of Y
-// into `labels` (batch: the training's batch, the whole data set for full-batch training),
-// then
+// into `labels` (batch: the training's batch, the whole data set for full-batch training; not
+// cut to 2.5 tiles when the graph has inputs other than these two, whose data a smaller batch
+// would lose), then
 //  1. checks the scheduling hooks of every node of the graph (check_hooks: tiles with
 //     examples() != batch(), the value switched off, worker copies beside the original and
 //     on two threads), so that a copy sharing a buffer is caught before a threaded pass could
