@@ -23,6 +23,7 @@
 #include <xgrad/nodes/all.hpp>
 
 #include <xgrad/check/gradcheck.hpp>
+#include <xgrad/check/training_step.hpp>
 
 #include <xgrad/train/activation.hpp>
 #include <xgrad/train/adam.hpp>

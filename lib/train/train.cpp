@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ostream>
 
+#include <xgrad/check/training_step.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/non_finite.hpp>
 #include <xgrad/train/minibatch.hpp>
@@ -161,6 +162,10 @@ TrainResult train_mini_batches(Trainable t, const Dataset& data, const TrainOpti
 TrainResult train(Trainable trainable, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
   validate_for(trainable, data);
+  if (options.check_first_step) {
+    check_training_step(trainable.graph, trainable.features, trainable.labels, data.X, data.Y,
+                        options.uses_mini_batches() ? options.mini_batch_size : data.X.shape(1));
+  }
   optimizer.start(trainable.graph.parameters());
   return options.mini_batch_size == 0 ? train_full_batch(trainable, data, options, optimizer)
                                       : train_mini_batches(trainable, data, options, optimizer);

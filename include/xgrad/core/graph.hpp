@@ -127,6 +127,8 @@ class Graph {
   std::size_t tile_columns();
   // 0 restores the default.
   void set_tile_columns(std::size_t columns) { tile_columns_ = columns; }
+  // What set_tile_columns set: 0 for the default (so that a caller can put it back).
+  std::size_t tile_columns_setting() const { return tile_columns_; }
 
   std::span<Node* const> nodes() const { return order_; }
   std::span<Parameter* const> parameters() const { return parameter_order_; }

@@ -48,6 +48,12 @@ struct TrainOptions {
   // Stop at the first non-finite cost, naming the iteration (and mini-batch) and the first
   // node whose value went non-finite (RunError; find_non_finite in non_finite.hpp).
   bool stop_on_non_finite = false;
+  // Before the first step, check it on the first batch (at most 2.5 column tiles of it):
+  // every node's scheduling hooks, then the pass training runs (column tiles, worker threads,
+  // the value switched off) against the plain forward + backward; RunError naming the node
+  // and the hook, or the parameter block, when they differ (check_training_step,
+  // check/training_step.hpp). Runs once; changes no parameter, stream or optimizer state.
+  bool check_first_step = true;
   // Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
   std::function<void(std::size_t, std::size_t)> progress;
 
