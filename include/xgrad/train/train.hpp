@@ -48,7 +48,8 @@ struct TrainOptions {
   // Stop at the first non-finite cost, naming the iteration (and mini-batch) and the first
   // node whose value went non-finite (RunError; find_non_finite in non_finite.hpp).
   bool stop_on_non_finite = false;
-  // Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
+  // Called with (iterations or epochs done, total) whenever `done` is a multiple of
+  // max(1, total / 100): after every one when total < 200, about 100 times otherwise.
   std::function<void(std::size_t, std::size_t)> progress;
 
   // Throws InputError: learning rate <= 0 or not finite, iterations == 0 (full batch),
@@ -109,15 +110,21 @@ TrainResult train(Model& model, const Dataset& data, const TrainOptions& options
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options);
 
 // Feeds X into `features`, runs the graph in eval mode (no dropout) up to the node named
-// `output` and returns a copy of its value, (rows of output, m). Nodes after it (the loss)
+// `output` and returns a copy of its value, (rows of output, m). This one runs on the
+// graph's own buffers (it replaces the fed data and sizes the nodes for m columns): do not
+// call it in the middle of training a graph. A Model's predict / predict_probabilities /
+// evaluate (evaluate.hpp) leave the model untouched. Nodes after it (the loss)
 // are not run, so no labels are needed. Throws InputError when X has the wrong row count
 // or holds NaN/inf (the first such entry is named), or no node is named `output`.
 Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std::string& output);
 
 // Model::predictions() in eval mode, shape (outputs, m): sigmoid or softmax probabilities,
-// or the output activation's value (mean squared error). Same errors as predict_output.
+// or the output activation's value (mean squared error): evaluate_probabilities
+// (evaluate.hpp), which changes nothing in the model and runs in column tiles. InputError
+// when X has the wrong row count, no columns or holds NaN/inf (the first such entry named).
 Matrix predict_probabilities(Model& model, const Matrix& X);
 // Sigmoid cross-entropy: 1 where the probability is > 0.5, else 0 (the notes' predict).
+// Like predict_probabilities, it changes nothing in the model.
 // Softmax cross-entropy: the class index of each column's largest probability, (1, m)
 // (compare with class_indices(Y) for one-hot labels). Mean squared error: the outputs.
 Matrix predict(Model& model, const Matrix& X);
