@@ -244,6 +244,7 @@ void Trainer::early_stopping(const Evaluation& validation, RunSummary& summary) 
     const auto params = graph_->parameters();
     for (std::size_t i = 0; i < params.size(); ++i) xt::noalias(params[i]->value) = state_.best_parameters[i];
     summary.message += "; its parameters restored";
+    summary.last_validation = evaluate(*model_, *validation_, "validation set");
   }
   summary.message += ")";
 }

@@ -108,6 +108,7 @@ struct RunSummary {
   // "stopped by callback 'nan watch' after epoch 12".
   std::string message;
   double final_cost = 0.0;  // the last epoch's training cost
+  // The last validation of this call; after restore_best, that of the restored parameters.
   std::optional<Evaluation> last_validation;
 };
 
