@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -450,7 +451,7 @@ BOOST_AUTO_TEST_CASE(bad_flags_give_one_error_line_status_2_and_no_files) {
       {{"train", "--layers", "10,3"}, "--layers"},
       {{"train", "--layers", "10:swish,1"}, "swish"},
       {{"train", "--layers", "10:tanh=2,1"}, "--layers"},
-      {{"train", "--layers", "10,1:sigmoid"}, "--layers"},
+      {{"train", "--layers", "10,1:relu"}, "--layers"},  // (1:sigmoid is folded into the loss: accepted)
       {{"train", "--optimizer", "rmsprop"}, "rmsprop"},
       {{"train", "--beta", "0.5"}, "--beta"},
       {{"train", "--optimizer", "momentum", "--beta", "1"}, "--beta"},
@@ -981,4 +982,138 @@ BOOST_AUTO_TEST_CASE(plots_of_features_too_large_for_the_grid_step_do_not_fail_a
   BOOST_TEST(contains(r.out, "plots: no decision boundary: the features' range is too narrow"), r.out);
   BOOST_TEST(fs::exists(s.work / "p" / "train_cost.png"));
   BOOST_TEST(!fs::exists(s.work / "p" / "train_boundary.png"));
+}
+
+// --- Training runs: checkpoints, resuming in another process, validation, predict, evaluate ---
+
+namespace {
+
+// The entries NAME of an .npz whose name starts with `prefix`, in order.
+std::vector<std::pair<std::string, Matrix>> entries(const fs::path& file, const std::string& prefix) {
+  std::vector<std::pair<std::string, Matrix>> out;
+  for (auto& [name, array] : xgrad::load_npz(file)) {
+    if (name.rfind(prefix, 0) == 0) out.emplace_back(name, array);
+  }
+  return out;
+}
+
+bool same_bits(const std::vector<std::pair<std::string, Matrix>>& a, const std::vector<std::pair<std::string, Matrix>>& b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].first != b[i].first || a[i].second.shape() != b[i].second.shape()) return false;
+    if (std::memcmp(a[i].second.data(), b[i].second.data(), a[i].second.size() * sizeof(double)) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// 40 epochs in one process; 20, a checkpoint, then 20 more in a second process: the same bits
+// (parameters, optimizer state) for gradient descent, momentum and Adam, with a schedule and
+// with mini-batches and dropout.
+BOOST_AUTO_TEST_CASE(resuming_in_another_process_gives_the_bits_of_one_run) {
+  Scratch s;
+  const std::vector<std::vector<std::string>> runs = {
+      {"--optimizer", "adam", "--mini-batch-size", "64", "--shuffle-seed", "5", "--schedule", "step:0.5:7",
+       "--keep-prob", "0.9"},
+      {"--optimizer", "momentum", "--mini-batch-size", "50", "--decay-rate", "0.1"},
+      {"--schedule", "cosine:30:0.1", "--lambd", "0.1"},
+  };
+  for (const auto& flags : runs) {
+    const bool mini = std::find(flags.begin(), flags.end(), "--mini-batch-size") != flags.end();
+    auto command = [&](const std::string& count, std::vector<std::string> extra) {
+      std::vector<std::string> args{"train", "--dataset", "circles", "--samples", "300", "--layers", "8,4,1",
+                                    "--lr", "0.05", "--print-every", "0", mini ? "--epochs" : "--iterations", count};
+      args.insert(args.end(), flags.begin(), flags.end());
+      args.insert(args.end(), extra.begin(), extra.end());
+      return args;
+    };
+    const Result whole = s.run(command("40", {"--checkpoint", "whole.npz"}));
+    BOOST_TEST_REQUIRE(whole.status == 0, describe(whole));
+    const Result first = s.run(command("20", {"--checkpoint", "half.npz", "--checkpoint-every", "5"}));
+    BOOST_TEST_REQUIRE(first.status == 0, describe(first));
+    const Result second = s.run(command("20", {"--resume", "half.npz", "--checkpoint", "end.npz", "--json", "r.json"}));
+    BOOST_TEST_REQUIRE(second.status == 0, describe(second));
+    BOOST_TEST(contains(second.out, "resumed from half.npz after 20 "), second.out);
+    BOOST_TEST(same_bits(entries(s.work / "whole.npz", "parameter."), entries(s.work / "end.npz", "parameter.")));
+    const auto optimizer = entries(s.work / "whole.npz", "optimizer.");
+    if (!optimizer.empty()) BOOST_TEST(same_bits(optimizer, entries(s.work / "end.npz", "optimizer.")));
+    const Json j = Json::parse(read_file(s.work / "r.json"));
+    BOOST_TEST(j["epochs_run"] == 40);
+    BOOST_TEST(j["stop_reason"] == "completed");
+    // The flags must describe the saved run.
+    std::vector<std::string> other = command("20", {"--resume", "half.npz"});
+    other[6] = "8,5,1";
+    const Result refused = s.run(other);
+    BOOST_TEST(refused.status == 2);
+    BOOST_TEST(contains(refused.err, "--resume half.npz: the checkpoint's model is 2-8-4-1"), refused.err);
+    BOOST_TEST(contains(refused.err, "but the flags give 2-8-5-1"), refused.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(validation_and_early_stopping_are_printed_and_recorded) {
+  Scratch s;
+  const Result r = s.run({"train", "--dataset", "circles", "--samples", "600", "--layers", "8,4,1", "--optimizer",
+                          "adam", "--lr", "0.3", "--mini-batch-size", "32", "--epochs", "300", "--print-every", "1",
+                          "--validation-split", "0.25", "--early-stopping", "3:0.0001", "--restore-best", "--json",
+                          "r.json"});
+  BOOST_TEST_REQUIRE(r.status == 0, describe(r));
+  BOOST_TEST(contains(r.out, "validation: the last 0.25 of the training examples, every 1 epochs; early stopping after 3"),
+             r.out);
+  BOOST_TEST(contains(r.out, "Validation after epoch 0: cost "), r.out);
+  BOOST_TEST(contains(r.out, "stopped early after epoch "), r.out);
+  const Json j = Json::parse(read_file(s.work / "r.json"));
+  BOOST_TEST(j["stop_reason"] == "early_stopping");
+  const auto costs = j["validation_costs"].get<std::vector<double>>();
+  BOOST_TEST_REQUIRE(costs.size() >= 4u);
+  BOOST_TEST(j["validation_epochs"].size() == costs.size());
+  BOOST_TEST(j["epochs_run"].get<std::size_t>() == costs.size());
+  // The last three validations did not beat the best by more than 0.0001.
+  const double best = j["best_validation_cost"].get<double>();
+  for (std::size_t k = costs.size() - 3; k < costs.size(); ++k) BOOST_TEST(!(costs[k] < best - 0.0001));
+}
+
+// The library's rule: the loss's own activation on the output layer is folded into it (and
+// softmax's is said), any other is refused.
+BOOST_AUTO_TEST_CASE(the_losss_own_output_activation_is_folded_into_it) {
+  Scratch s;
+  const Result sigmoid = s.run({"train", "--layers", "4,1:sigmoid", "--iterations", "2"});
+  BOOST_TEST(sigmoid.status == 0, describe(sigmoid));
+  std::ofstream(s.work / "three.csv") << "0,0,0\n1,1,1\n2,2,2\n0,1,0\n1,2,1\n2,0,2\n";
+  const Result softmax = s.run({"train", "--data", "three.csv", "--layers", "4,3:softmax", "--loss", "softmax",
+                                "--iterations", "2"});
+  BOOST_TEST(softmax.status == 0, describe(softmax));
+  BOOST_TEST(contains(softmax.out, "with the output softmax folded into the loss"), softmax.out);
+  const Result relu = s.run({"train", "--data", "three.csv", "--layers", "4,3:relu", "--loss", "softmax"});
+  BOOST_TEST(relu.status == 2);
+  BOOST_TEST(contains(relu.err, "--layers: the output layer's activation 'relu'"), relu.err);
+}
+
+BOOST_AUTO_TEST_CASE(predict_and_evaluate_use_a_checkpoints_model) {
+  Scratch s;
+  const Result trained = s.run({"train", "--dataset", "circles", "--samples", "300", "--layers", "8,1", "--iterations",
+                                "300", "--lr", "0.5", "--print-every", "0", "--checkpoint", "model.npz"});
+  BOOST_TEST_REQUIRE(trained.status == 0, describe(trained));
+  Matrix X({2, 4});
+  X(0, 0) = 0.0, X(1, 0) = 0.0, X(0, 1) = 1.2, X(1, 1) = 0.0, X(0, 2) = 0.1, X(1, 2) = -0.1, X(0, 3) = -1.1,
+  X(1, 3) = 0.2;
+  xgrad::save_npy(s.work / "x.npy", X);
+  const Result printed = s.run({"predict", "--model", "model.npz", "--data", "x.npy"});
+  BOOST_TEST_REQUIRE(printed.status == 0, describe(printed));
+  const Result written = s.run({"predict", "--model", "model.npz", "--data", "x.npy", "--out", "p.npy", "--probabilities"});
+  BOOST_TEST_REQUIRE(written.status == 0, describe(written));
+  const Matrix p = xgrad::load_npy(s.work / "p.npy");
+  BOOST_TEST(p.shape(0) == 1u);
+  BOOST_TEST(p.shape(1) == 4u);
+  std::string thresholded;
+  for (std::size_t j = 0; j < 4; ++j) thresholded += p(0, j) > 0.5 ? "1.0\n" : "0.0\n";
+  BOOST_TEST(printed.out == thresholded, printed.out);
+  const Result evaluated = s.run({"evaluate", "--model", "model.npz", "--dataset", "circles", "--samples", "300"});
+  BOOST_TEST_REQUIRE(evaluated.status == 0, describe(evaluated));
+  BOOST_TEST(contains(evaluated.out, "training set: 300 examples, cost "), evaluated.out);
+  BOOST_TEST(contains(evaluated.out, "test set: 100 examples, cost "), evaluated.out);
+  BOOST_TEST(contains(evaluated.out, ", accuracy "), evaluated.out);
+  const Result wrong = s.run({"predict", "--model", "model.npz", "--data", "p.npy"});
+  BOOST_TEST(wrong.status == 2);
+  BOOST_TEST(contains(wrong.err, "--data: p.npy holds 1x4 but the model takes 2 features"), wrong.err);
 }

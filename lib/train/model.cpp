@@ -99,6 +99,15 @@ void ModelSpec::validate() const {
     throw InputError("model: softmax_cross_entropy needs at least 2 outputs, the output layer has " +
                      std::to_string(layers.back().units) + " (for 2 classes on 1 output use sigmoid_cross_entropy)");
   }
+  if (loss != Loss::mean_squared_error) {
+    const std::string own = loss == Loss::softmax_cross_entropy ? "softmax" : "sigmoid";
+    const std::string& kind = layers.back().activation.kind();
+    if (kind != own && kind != "identity") {
+      throw InputError("model: layer " + std::to_string(layers.size()) + " (the output layer) has activation '" + kind +
+                       "', but " + to_string(loss) + " applies its own " + own +
+                       " to the logits: give Activation::" + own + "() (folded into the loss) or Activation::identity()");
+    }
+  }
   if (labels == LabelLayout::class_index && loss != Loss::softmax_cross_entropy) {
     throw InputError("model: class-index labels need the softmax_cross_entropy loss, not " + to_string(loss));
   }
@@ -128,6 +137,9 @@ std::string ModelSpec::describe() const {
     out << ", " << to_string(loss);
     if (loss == Loss::mean_squared_error) out << " on " << layers.back().activation.kind();
     if (labels == LabelLayout::class_index) out << " (class indices)";
+    if (loss == Loss::softmax_cross_entropy && layers.back().activation.kind() == "softmax") {
+      out << " with the output softmax folded into the loss";
+    }
   }
   out << ", " << to_string(init.kind);
   if (init.kind == InitKind::random) out << " x" << init.scale;

@@ -20,5 +20,7 @@ CommandRun add_gradcheck_command(CLI::App& program);
 CommandRun add_experiments_command(CLI::App& program);
 CommandRun add_sweep_command(CLI::App& program);
 CommandRun add_report_command(CLI::App& program);
+CommandRun add_predict_command(CLI::App& program);
+CommandRun add_evaluate_command(CLI::App& program);
 
 }  // namespace xgrad::cli

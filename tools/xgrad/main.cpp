@@ -157,7 +157,8 @@ int run(int argc, char** argv) {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
     for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,
                      xgrad::cli::add_experiments_command, xgrad::cli::add_sweep_command,
-                     xgrad::cli::add_report_command}) {
+                     xgrad::cli::add_report_command, xgrad::cli::add_predict_command,
+                     xgrad::cli::add_evaluate_command}) {
       xgrad::cli::CommandRun command = add(program);
       added.emplace_back(program.get_subcommands({}).back(), std::move(command));
     }

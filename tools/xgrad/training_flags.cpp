@@ -62,6 +62,7 @@ void TrainingFlags::declare(CLI::App& command) {
                          "Learning-rate decay: epoch e (each iteration in full batch) uses lr / (1 + rate * "
                          "floor(e / --decay-interval)) (default 0: constant).")
           ->type_name("R")->check(non_negative_number())->group(group);
+  decay_rate_flag = decay_rate;
   command.add_option("--decay-interval", options.decay.interval,
                      "Epochs (full batch: iterations) between decay steps (default 1, the course's update_lr; "
                      "1000 is its schedule_lr_decay).")

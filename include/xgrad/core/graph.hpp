@@ -78,8 +78,8 @@ class Graph {
   void resize(std::size_t batch);
   std::size_t batch() const { return batch_; }
 
-  // Resizes to data.shape(1) if needed, then copies data into the input (held by the graph
-  // while tiles run; input.value() shows it again after forward()).
+  // Resizes to data.shape(1) if needed, then copies data into the input: input.value() is
+  // the fed data right after, and after any pass (also a tiled one), until the next feed.
   void feed(Input& input, const Matrix& data);
 
   // Runs every node's forward in order (train mode starts a pass on each random stream),
@@ -111,8 +111,8 @@ class Graph {
   // When a node throws in a tile (on any thread), the tiles not yet started are skipped and
   // the exception of the first tile (in tile order) that threw reaches the caller; the graph
   // stays usable (gradients unspecified until the next pass).
-  // After a tiled pass, nodes' values and gradients hold the last tile only; feed(),
-  // resize() and forward() bring back the whole batch. Allocates nothing once it has run
+  // After a tiled pass, the inputs' value() is the whole fed batch; other nodes' values and
+  // gradients hold the last tile only (forward() brings back the whole batch). Allocates nothing once it has run
   // on a batch of this size with this thread setting (the first tiled pass sizes the tile
   // buffers, starts the helper threads and makes their copies of the nodes).
   double forward_backward(bool loss_wanted = true);
@@ -153,6 +153,11 @@ class Graph {
   void forget_batch();
   void enter_tiles(std::size_t columns);
   void leave_tiles();
+  // While the nodes are sized for tiles (tiled_) and no pass runs, the inputs show the
+  // whole fed batch in value() (show_inputs); the tiled pass and the sizing code work on the
+  // inputs' tile buffers with the whole batch held in plan_ (hide_inputs). Both swap, O(1).
+  void hide_inputs();
+  void show_inputs();
   void set_values_wanted(bool wanted);
   double tiled_pass(std::size_t columns, bool loss_wanted);
   // graph_tiles.cpp: the tiles of a tiled pass, on the threads there are.
@@ -179,6 +184,7 @@ class Graph {
   };
   TilePlan plan_;
   bool tiled_ = false;  // nodes are sized for tiles and the inputs' data are in plan_
+  bool inputs_shown_ = false;  // tiled_, and the inputs' value() holds the whole batch (plan_ their tile buffers)
   std::size_t tile_columns_ = 0;
 
   std::vector<std::unique_ptr<Node>> nodes_;

@@ -42,6 +42,7 @@
 #include <xgrad/train/model.hpp>
 #include <xgrad/train/optimizer.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/trainer.hpp>
 
 namespace xgrad {
 
@@ -79,6 +80,13 @@ class JsonReport {
   // ("epoch" with mini-batches, else "iteration"; what cost_iterations count) and
   // "final_cost".
   void set_costs(const TrainResult& result, const TrainOptions& options);
+
+  // A Trainer's run: "epochs_run" (every run() call together: trainer.epoch()), "steps",
+  // "stop_reason" ("completed", "early_stopping", "callback"), "stop_message" (the summary's
+  // message), "schedule" (LearningRateSchedule::text()), and, when the run validated,
+  // "validation_epochs", "validation_costs", "validation_accuracies" (null entries for mean
+  // squared error) from the history, "best_validation_cost" and "best_epoch".
+  void set_run(const Trainer& trainer, const RunSummary& summary);
 
   // "train_accuracy", "test_accuracy" (null without a test set).
   void set_accuracies(double train, std::optional<double> test = std::nullopt);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <xgrad/core/graph.hpp>
 
@@ -24,15 +25,22 @@ class Activation {
   // "softplus2"); a factory that adds parameters names them from it ("softplus2.alpha").
   // The returned node must have input.rows() rows (Model checks).
   using Factory = std::function<Node&(Graph& graph, std::string name, Node& input)>;
+  // The numbers that configure the node (leaky_relu: {"slope", 0.01}), as a checkpoint saves
+  // them; an ActivationRegistry makes the activation again from its kind and settings.
+  using Settings = std::vector<std::pair<std::string, double>>;
 
   // Requires a non-empty kind made of letters, digits and '_' and a factory (InputError else).
-  Activation(std::string kind, Factory factory);
+  Activation(std::string kind, Factory factory, Settings settings = {});
 
   static Activation relu();
   static Activation sigmoid();
   static Activation tanh();
-  // Requires a finite slope (checked when the node is built).
+  // Requires a finite slope (checked when the node is built). Settings {"slope", slope}.
   static Activation leaky_relu(double slope = 0.01);
+  // A softmax over the layer's units. On the output layer of a softmax_cross_entropy model
+  // it is folded into the loss (which applies its own softmax to the logits; ModelSpec's
+  // describe() says so); with mean_squared_error it is the output; with
+  // sigmoid_cross_entropy on the output layer ModelSpec::validate refuses it.
   static Activation softmax();
   // No node: the layer's output is its Linear's value.
   static Activation identity();
@@ -47,6 +55,7 @@ class Activation {
 
   // "relu", "leaky_relu", "softplus", ...
   const std::string& kind() const { return kind_; }
+  const Settings& settings() const { return settings_; }
   Node& build(Graph& graph, std::string name, Node& input) const { return factory_(graph, std::move(name), input); }
 
   // Same kind name (factories are not compared).
@@ -55,6 +64,7 @@ class Activation {
  private:
   std::string kind_;
   Factory factory_;
+  Settings settings_;
 };
 
 // kind(), for messages and reports.

@@ -45,7 +45,8 @@ struct LayerSpec {
   std::size_t units = 1;
   // The node after this layer's Linear, named kind + layer number ("relu1"). On the output
   // layer it is read by mean_squared_error only: the cross-entropy losses apply their own
-  // sigmoid / softmax to the logits (make_spec sets it to sigmoid there, for the record).
+  // sigmoid / softmax to the logits, so there it must be that one (folded into the loss;
+  // make_spec sets sigmoid, for the record) or identity; validate() refuses any other.
   Activation activation = Activation::relu();
   double keep_prob = 1.0;  // dropout after this hidden layer when < 1
 };
@@ -80,11 +81,14 @@ struct ModelSpec {
   // Throws InputError naming the problem: no layers, a zero width, keep_prob outside
   // (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite, more than
   // max_parameters weights and biases, a softmax layer of 1 unit (a constant), softmax
-  // cross-entropy on fewer than 2 outputs,
-  // class-index labels with another loss. (Unknown l2_parameters are named by Model.)
+  // cross-entropy on fewer than 2 outputs, a cross-entropy whose output layer's activation
+  // is neither its own (sigmoid / softmax, folded into the loss) nor identity, class-index
+  // labels with another loss. (Unknown l2_parameters are named by Model.)
   void validate() const;
   // "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"; per-layer
-  // activations, another loss, input dropout and chosen L2 parameters are added when used.
+  // activations, another loss, input dropout and chosen L2 parameters are added when used;
+  // "softmax_cross_entropy (class indices) with the output softmax folded into the loss"
+  // when the output layer declares Activation::softmax().
   std::string describe() const;
 };
 

@@ -18,6 +18,9 @@ class Momentum final : public Optimizer {
   void start(std::span<Parameter* const> params) override;
   void step(std::span<Parameter* const> params, double learning_rate) override;
   std::string describe() const override;
+  // kind "momentum", its settings, v of every parameter.
+  OptimizerState state() const override;
+  void restore(const OptimizerState& state, std::span<Parameter* const> params) override;
 
   double beta() const { return beta_; }
   // v of parameter i (start()'s order), zero before the first step.

@@ -52,9 +52,12 @@ struct TrainOptions {
   // every node's scheduling hooks, then the pass training runs (column tiles, worker threads,
   // the value switched off) against the plain forward + backward; RunError naming the node
   // and the hook, or the parameter block, when they differ (check_training_step,
-  // check/training_step.hpp). Runs once; changes no parameter, stream or optimizer state.
+  // check/training_step.hpp). Runs once, before the first step of a run (Trainer::run while
+  // no step was taken; not again on a resumed run); changes no parameter, stream or
+  // optimizer state.
   bool check_first_step = true;
-  // Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
+  // Called with (iterations or epochs done, total) whenever `done` is a multiple of
+  // max(1, total / 100): after every one when total < 200, about 100 times otherwise.
   std::function<void(std::size_t, std::size_t)> progress;
 
   // Full-batch steps are counted exactly in a double (decay, Adam's bias correction).
@@ -120,15 +123,21 @@ TrainResult train(Model& model, const Dataset& data, const TrainOptions& options
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options);
 
 // Feeds X into `features`, runs the graph in eval mode (no dropout) up to the node named
-// `output` and returns a copy of its value, (rows of output, m). Nodes after it (the loss)
+// `output` and returns a copy of its value, (rows of output, m). This one runs on the
+// graph's own buffers (it replaces the fed data and sizes the nodes for m columns): do not
+// call it in the middle of training a graph. A Model's predict / predict_probabilities /
+// evaluate (evaluate.hpp) leave the model untouched. Nodes after it (the loss)
 // are not run, so no labels are needed. Throws InputError when X has the wrong row count
 // or holds NaN/inf (the first such entry is named), or no node is named `output`.
 Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std::string& output);
 
 // Model::predictions() in eval mode, shape (outputs, m): sigmoid or softmax probabilities,
-// or the output activation's value (mean squared error). Same errors as predict_output.
+// or the output activation's value (mean squared error): evaluate_probabilities
+// (evaluate.hpp), which changes nothing in the model and runs in column tiles. InputError
+// when X has the wrong row count, no columns or holds NaN/inf (the first such entry named).
 Matrix predict_probabilities(Model& model, const Matrix& X);
 // Sigmoid cross-entropy: 1 where the probability is > 0.5, else 0 (the notes' predict).
+// Like predict_probabilities, it changes nothing in the model.
 // Softmax cross-entropy: the class index of each column's largest probability, (1, m)
 // (compare with class_indices(Y) for one-hot labels). Mean squared error: the outputs.
 Matrix predict(Model& model, const Matrix& X);
