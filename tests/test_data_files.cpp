@@ -2,11 +2,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <matio.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -370,6 +373,54 @@ BOOST_AUTO_TEST_CASE(mat_numeric_classes_round_trip_in_every_format) {
   check_numeric_mat(v5z, true);
   check_numeric_mat(v73, true);
   check_numeric_mat(v4, false);
+}
+
+BOOST_AUTO_TEST_CASE(a_mat_variable_name_with_a_nul_byte_is_refused) {
+  // matio hands names on as C strings: "X<NUL>junk" would be found as X.
+  Scratch scratch;
+  const fs::path path = scratch.dir / "nul.mat";
+  {
+    MatSamples samples;
+    MatPtr mat(Mat_CreateVer(path.c_str(), nullptr, MAT_FT_MAT5));
+    BOOST_TEST_REQUIRE(mat != nullptr);
+    size_t dims[2] = {2, 3};
+    add(mat.get(), Mat_VarCreate("XQjunk", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, dims, samples.d.data(), MAT_F_DONT_COPY_DATA),
+        MAT_COMPRESSION_NONE);
+  }
+  std::string bytes = read_bytes(path);
+  const std::size_t q = bytes.find("XQjunk");
+  BOOST_TEST_REQUIRE(q != std::string::npos);
+  bytes[q + 1] = '\0';
+  const fs::path patched = scratch.write("nul_name.mat", bytes);
+  expect_file_error([&] { xgrad::load_mat_variable(patched, "X"); }, patched, {"name of 6 bytes with a NUL byte at offset 1"});
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_mat73_file_prints_nothing_of_hdf5_on_stderr) {
+  // HDF5 prints its error stack on stderr by itself; xgrad's error is the only word.
+  Scratch scratch;
+  MatSamples samples;
+  const fs::path whole = scratch.dir / "v73.mat";
+  write_numeric_mat(whole, MAT_FT_MAT73, MAT_COMPRESSION_NONE, samples);
+  const std::string bytes = read_bytes(whole);
+  const fs::path cut = scratch.write("cut73.mat", bytes.substr(0, bytes.size() / 2));
+  const fs::path captured = scratch.dir / "stderr.txt";
+  std::fflush(stderr);
+  const int saved = ::dup(STDERR_FILENO);
+  const int file = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  BOOST_TEST_REQUIRE((saved >= 0 && file >= 0));
+  ::dup2(file, STDERR_FILENO);
+  std::string error;
+  try {
+    xgrad::load_mat_variable(cut, "D");
+  } catch (const xgrad::FileError& e) {
+    error = e.what();
+  }
+  std::fflush(stderr);
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  ::close(file);
+  BOOST_TEST(error.starts_with(cut.string() + ": "), error);
+  BOOST_TEST(read_bytes(captured).empty(), read_bytes(captured));
 }
 
 BOOST_AUTO_TEST_CASE(mat_dataset_transposes_and_validates) {

@@ -29,17 +29,23 @@
 #include <xgrad/nodes/all.hpp>
 
 #include <xgrad/check/gradcheck.hpp>
+#include <xgrad/check/training_step.hpp>
 
 #include <xgrad/train/activation.hpp>
+#include <xgrad/train/activation_registry.hpp>
 #include <xgrad/train/adam.hpp>
 #include <xgrad/train/checkpoint.hpp>
+#include <xgrad/train/evaluate.hpp>
 #include <xgrad/train/init.hpp>
 #include <xgrad/train/minibatch.hpp>
 #include <xgrad/train/model.hpp>
 #include <xgrad/train/momentum.hpp>
 #include <xgrad/train/non_finite.hpp>
 #include <xgrad/train/optimizer.hpp>
+#include <xgrad/train/run_checkpoint.hpp>
+#include <xgrad/train/schedule.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/trainer.hpp>
 
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>

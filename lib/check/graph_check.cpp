@@ -5,10 +5,13 @@
 #include <cmath>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
+#include <xgrad/core/threads.hpp>
 #include <xgrad/nodes/input.hpp>
 
 #include "accumulator.hpp"
 #include "entries.hpp"
+#include "path_check.hpp"
 #include "probe.hpp"
 #include "restore.hpp"
 
@@ -68,6 +71,49 @@ std::vector<signed char> kink_sides(const Graph& graph, std::vector<const Node*>
     }
   }
   return sides;
+}
+
+std::string threads_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); }
+
+// The paths Graph::forward_backward takes against the plain pass `plain`: the value switched
+// off on the whole batch, then (tileable graphs, 2 examples or more) tiles of about a third of
+// the batch on 1 and 2 threads, the value on and then off. The graph's tile width and xgrad's
+// thread setting are put back.
+void check_training_paths(Graph& graph, const StepResult& plain, CheckReport& report, CheckAccumulator& acc) {
+  struct PutBack {
+    Graph& graph;
+    std::size_t tiles = graph.tile_columns_setting();
+    std::size_t thread_count = threads();
+    ~PutBack() {
+      graph.set_tile_columns(tiles);
+      set_threads(thread_count);
+    }
+  } put_back{graph};
+  const std::size_t batch = graph.batch();
+  auto add = [&](const std::string& path, const StepResult& got) {
+    for (PathCheck& c : compare_paths(path, got, plain, graph)) {
+      if (!c.ok) {
+        acc.find("model", "Graph::forward_backward (" + path + ") gives " +
+                              (c.block == "loss" ? std::string("a loss") : "a gradient of " + c.block) +
+                              " that differs from forward() + backward() by " + format_double(c.difference) +
+                              " (max abs error " + format_double(c.max_abs_error) +
+                              "); nodes with scheduling hooks: " + nodes_with_hooks(graph) +
+                              " (check_nodes names the hook)");
+      }
+      report.paths.push_back(std::move(c));
+    }
+  };
+  graph.set_tile_columns(batch);  // one tile: the plain pass with the value switched off
+  add("whole batch, value switched off", training_pass(graph, false));
+  if (!graph.tileable() || batch < 2) return;
+  const std::size_t width = (batch + 2) / 3;
+  graph.set_tile_columns(width);
+  const std::string tiles = "tiles of " + std::to_string(width) + " columns";
+  for (std::size_t n : {std::size_t{1}, std::size_t{2}}) {
+    set_threads(n);
+    add(tiles + ", " + threads_text(n), training_pass(graph, true));
+  }
+  add(tiles + ", 2 threads, value switched off", training_pass(graph, false));
 }
 
 }  // namespace
@@ -154,6 +200,10 @@ CheckReport check_graph(Graph& graph, const CheckOptions& options) {
   if (!same_bits(cost().f, base.f)) {
     acc.find("model", "the loss differs after the check put every parameter back");
   }
+  graph.backward();
+  StepResult plain{base.f, analytic};
+  if (std::isfinite(base.f)) check_training_paths(graph, plain, report, acc);
+  cost();
   graph.backward();
   return report;
 }

@@ -13,6 +13,8 @@
 
 #include "accumulator.hpp"
 #include "entries.hpp"
+#include "hook_check.hpp"
+#include "input_fill.hpp"
 #include "probe.hpp"
 #include "restore.hpp"
 
@@ -31,25 +33,7 @@ struct Target {
   InputDomain domain = InputDomain::real;
 };
 
-void fill_input(Input& input, InputDomain domain, RandomState& rng) {
-  Matrix& v = input.value();
-  if (domain == InputDomain::one_hot) {
-    v.fill(0.0);
-    for (std::size_t c = 0; c < v.shape(1); ++c) {
-      v(static_cast<std::size_t>(rng.random_interval(v.shape(0) - 1)), c) = 1.0;
-    }
-    return;
-  }
-  for (double& x : v) {
-    switch (domain) {
-      case InputDomain::labels: x = rng.random_sample() < 0.5 ? 0.0 : 1.0; break;
-      case InputDomain::probability: x = rng.uniform(0.05, 0.95); break;
-      case InputDomain::real: x = rng.uniform(-1.0, 1.0); break;
-      case InputDomain::positive: x = rng.uniform(0.5, 2.0); break;
-      case InputDomain::one_hot: break;
-    }
-  }
-}
+void fill_input(Input& input, InputDomain domain, RandomState& rng) { fill_by_domain(input.value(), domain, rng); }
 
 std::string number(double v) {
   std::ostringstream s;
@@ -108,6 +92,7 @@ class NodeCheck {
     compare_numeric();
     check_never_written();
     check_restored();
+    check_hooks();
     return std::move(report_);
   }
 
@@ -358,6 +343,7 @@ class NodeCheck {
 
   // A column-separable node's input entries, one column at a time (and the claim checked).
   void compare_by_column(std::size_t t) {
+    claim_checked_ = true;
     Target& target = targets_[t];
     acc_.begin_block(name(), target.block);
     const std::size_t cols = target.values->shape(1);
@@ -382,7 +368,7 @@ class NodeCheck {
       const double full = v0_(r, c), alone = v(r, 0);
       if (std::abs(full - alone) <= 1e-10 * (1.0 + std::abs(full))) continue;
       column_claim_broken_ = true;
-      acc_.find(name(), "declares column_separable() but value(" + std::to_string(r) + "," + std::to_string(c) +
+      acc_.find(name(), "column_separable(): the node declares column_separable() but value(" + std::to_string(r) + "," + std::to_string(c) +
                             ") is " + number(full) + " over the batch and " + number(alone) +
                             " from column " + std::to_string(c) + " alone");
       return;
@@ -418,6 +404,13 @@ class NodeCheck {
     }
   }
 
+  // The scheduling hooks the node declares, against the plain pass (hook_check.hpp).
+  void check_hooks() {
+    HookCheckSettings settings;
+    settings.claim_checked_by_column = claim_checked_;
+    check_node_hooks(node_, rng_, settings, report_.findings);
+  }
+
   Node& node_;
   RandomState rng_;
   CheckReport report_;
@@ -429,6 +422,7 @@ class NodeCheck {
   std::vector<Matrix> analytic_;
   std::vector<std::vector<bool>> untouched_;
   bool column_claim_broken_ = false;
+  bool claim_checked_ = false;  // the column_separable() claim was checked on every column
 };
 
 }  // namespace

@@ -33,7 +33,9 @@ void CheckOptions::validate() const {
     msg << "gradient check: " << what << " must be " << rule << ", got " << value;
     throw InputError(msg.str());
   };
-  require(step > 0.0 && std::isfinite(step), "step (epsilon)", "a finite number > 0", step);
+  // A step of 1 or more measures a secant over the whole scale of the values, not a
+  // derivative: no threshold then means anything (and at 1e300 every value overflows).
+  require(step > 0.0 && step < 1.0, "step (epsilon)", "a number > 0 and < 1", step);
   require(rtol >= 0.0 && std::isfinite(rtol), "rtol", "a finite number >= 0", rtol);
   require(atol >= 0.0 && std::isfinite(atol), "atol", "a finite number >= 0", atol);
   require(threshold >= 0.0 && std::isfinite(threshold), "threshold", "a finite number >= 0", threshold);

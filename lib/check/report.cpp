@@ -33,6 +33,9 @@ std::string CheckReport::unjudgeable() const {
 
 bool CheckReport::passed() const {
   if (!findings.empty()) return false;
+  for (const PathCheck& p : paths) {
+    if (!p.ok) return false;
+  }
   if (!unjudgeable().empty()) return false;
   for (const BlockCheck& b : blocks) {
     if (!b.ok()) return false;
@@ -58,6 +61,7 @@ void CheckReport::merge(const CheckReport& other) {
   blocks.insert(blocks.end(), other.blocks.begin(), other.blocks.end());
   entries.insert(entries.end(), other.entries.begin(), other.entries.end());
   findings.insert(findings.end(), other.findings.begin(), other.findings.end());
+  paths.insert(paths.end(), other.paths.begin(), other.paths.end());
   CheckAccumulator::merge_sums(*this, other);
 }
 
@@ -135,7 +139,16 @@ std::string CheckReport::to_string() const {
     failing += e.failed ? 1 : 0;
     kinks += e.kink ? 1 : 0;
   }
-  out << "gradient check " << (passed() ? "PASSED" : "FAILED") << ": difference " << sci(diff)
+  // A structural problem leads: it is the reason, whatever the numbers below say.
+  if (!findings.empty()) {
+    out << "gradient check FAILED: " << findings.front().node << ": " << findings.front().problem;
+    if (findings.size() > 1) out << " (and " << findings.size() - 1 << " more problem" << (findings.size() > 2 ? "s" : "") << " below)";
+    out << '\n';
+    out << "numeric comparison: difference " << sci(diff);
+  } else {
+    out << "gradient check " << (passed() ? "PASSED" : "FAILED") << ": difference " << sci(diff);
+  }
+  out
       << (diff <= options.threshold ? " <= " : std::isnan(diff) ? " vs " : " > ") << "threshold " << sci(options.threshold, 1)
       << ", step " << sci(options.step, 1) << "; " << entries.size() << " entries, " << failing
       << " wrong, " << kinks << " at kinks\n";
@@ -188,6 +201,19 @@ std::string CheckReport::to_string() const {
       if (e->failed) out << "  WRONG (tolerance " << sci(e->tolerance, 1) << ")";
       if (e->kink) out << "  kink" << (e->kink_at.empty() ? "" : " at " + e->kink_at);
       out << '\n';
+    }
+  }
+  if (!paths.empty()) {
+    std::size_t wp = 4, wb = 5;
+    for (const PathCheck& p : paths) {
+      wp = std::max(wp, p.path.size());
+      wb = std::max(wb, p.block.size());
+    }
+    out << "training paths against the plain forward + backward:\n";
+    out << "  " << pad("path", wp) << "  " << pad("block", wb) << "  difference  max abs err  verdict\n";
+    for (const PathCheck& p : paths) {
+      out << "  " << pad(p.path, wp) << "  " << pad(p.block, wb) << "  " << std::setw(10) << sci(p.difference, 2) << "  "
+          << std::setw(11) << sci(p.max_abs_error, 2) << "  " << (p.ok ? "ok" : "WRONG") << '\n';
     }
   }
   for (const Finding& f : findings) out << "problem: " << f.node << ": " << f.problem << '\n';

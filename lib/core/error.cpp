@@ -15,4 +15,6 @@ std::string memory_message(const std::string& what, std::size_t bytes) {
 MemoryError::MemoryError(const std::string& what, std::size_t bytes)
     : RunError(memory_message(what, bytes)), bytes_(bytes) {}
 
+LimitError::LimitError(std::string message, std::size_t bytes) : MemoryError(Verbatim{}, message, bytes) {}
+
 }  // namespace xgrad

@@ -159,6 +159,7 @@ void Graph::size_nodes(std::size_t columns, std::size_t examples) {
 }
 
 void Graph::forget_batch() {
+  hide_inputs();
   if (tiled_) {
     for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
     tiled_ = false;
@@ -173,6 +174,11 @@ void Graph::feed(Input& input, const Matrix& data) {
     input.feed(data);
     return;
   }
+  hide_inputs();
+  struct Show {  // however feed ends, the inputs show the whole batch again
+    Graph& graph;
+    ~Show() { graph.show_inputs(); }
+  } show{*this};
   const auto held = std::find(plan_.inputs.begin(), plan_.inputs.end(), &input);
   Matrix& whole = plan_.whole_inputs[static_cast<std::size_t>(held - plan_.inputs.begin())];
   if (data.shape(0) != input.rows()) {
@@ -286,6 +292,7 @@ std::size_t Graph::tile_columns() {
 }
 
 void Graph::enter_tiles(std::size_t columns) {
+  hide_inputs();
   if (!tiled_) {
     for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
     tiled_ = true;
@@ -304,9 +311,23 @@ void Graph::enter_tiles(std::size_t columns) {
     }
   }
   size_nodes(columns, batch_);
+  show_inputs();
+}
+
+void Graph::hide_inputs() {
+  if (!inputs_shown_) return;
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
+  inputs_shown_ = false;
+}
+
+void Graph::show_inputs() {
+  if (!tiled_ || inputs_shown_) return;
+  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
+  inputs_shown_ = true;
 }
 
 void Graph::leave_tiles() {
+  hide_inputs();
   if (!tiled_) return;
   for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
   tiled_ = false;
@@ -339,6 +360,11 @@ double Graph::tiled_pass(std::size_t columns, bool loss_wanted) {
   Node& root = *loss_;
   const OneBlasThread one_blas_thread;
   enter_tiles(columns);
+  hide_inputs();
+  struct Show {  // however the pass ends, the inputs show the whole batch again
+    Graph& graph;
+    ~Show() { graph.show_inputs(); }
+  } show{*this};
   for (Parameter* p : parameter_order_) p->grad.fill(0.0);
   for (Node* n : plan_.scalars) n->grad().fill(0.0);
   root.grad().fill(1.0);

@@ -6,6 +6,8 @@
 
 #include <xgrad/core/error.hpp>
 
+#include "blas_room.hpp"
+
 namespace xgrad {
 
 std::string shape_string(std::size_t rows, std::size_t cols) {
@@ -41,6 +43,7 @@ void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose tra
     }
     return;
   }
+  const detail::BlasCall call;  // throws LimitError rather than hang under a tight ulimit -v
   // (m x k) * (k x n) -> (m x n), straight into c's buffer.
   xt::blas::gemm(a, b, c, ta, tb, alpha, beta);
 }

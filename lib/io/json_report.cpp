@@ -142,6 +142,29 @@ void JsonReport::set_costs(const TrainResult& result, const TrainOptions& option
   b["final_cost"] = result.final_cost;
 }
 
+void JsonReport::set_run(const Trainer& trainer, const RunSummary& summary) {
+  Json& b = content_->body;
+  b["epochs_run"] = trainer.epoch();
+  b["steps"] = trainer.step();
+  b["stop_reason"] = xgrad::to_string(summary.reason);
+  b["stop_message"] = summary.message;
+  b["schedule"] = trainer.options().effective_schedule().text();
+  if (trainer.validation_data() == nullptr) return;
+  Json epochs = Json::array(), costs = Json::array(), accuracies = Json::array();
+  for (const HistoryRecord& h : trainer.history()) {
+    if (!h.validation_cost) continue;
+    epochs.push_back(h.epoch);
+    costs.push_back(*h.validation_cost);
+    accuracies.push_back(h.validation_accuracy ? Json(*h.validation_accuracy) : Json());
+  }
+  b["validation_epochs"] = std::move(epochs);
+  b["validation_costs"] = std::move(costs);
+  b["validation_accuracies"] = std::move(accuracies);
+  const auto& best = trainer.state().best_validation_cost;
+  b["best_validation_cost"] = best ? Json(*best) : Json();
+  b["best_epoch"] = best ? Json(trainer.state().best_epoch) : Json();
+}
+
 void JsonReport::set_accuracies(double train, std::optional<double> test) {
   content_->body["train_accuracy"] = train;
   content_->body["test_accuracy"] = test ? Json(*test) : Json();

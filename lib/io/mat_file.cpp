@@ -1,5 +1,6 @@
 #include <xgrad/io/mat_file.hpp>
 
+#include <H5Epublic.h>
 #include <matio.h>
 #include <zlib.h>
 
@@ -177,16 +178,30 @@ class Mat5Checker {
       pos += 4 * rank + (rank % 2) * 4;
     }
     // The name, then (objects) the class name: miINT8 elements, or packed into their tags.
+    // matio hands names on as C strings, so a NUL inside one would cut it short (a name
+    // "X<NUL>junk" would be read as X): refused.
+    const auto refuse_nul = [&](const char* what, std::size_t start, std::uint64_t length) {
+      for (std::uint64_t k = 0; k < length; ++k) {
+        if (bytes[start + k] == 0) {
+          damaged(variable_at, std::string("has a ") + what + " of " + std::to_string(length) +
+                                   " bytes with a NUL byte at offset " + std::to_string(k));
+        }
+      }
+    };
     const auto skip_text = [&](const char* what) {
       if (pos > bytes.size() || bytes.size() - pos < 8) damaged(variable_at, std::string("has no ") + what + " element");
-      if (word(bytes, pos) == mi_int8) {
+      const std::uint32_t head = word(bytes, pos);
+      if (head == mi_int8) {
         const std::uint64_t length = word(bytes, pos + 4);
         if (length > bytes.size() - pos - 8) {
           damaged(variable_at, std::string("has a ") + what + " of " + std::to_string(length) + " bytes where only " +
                                    std::to_string(bytes.size() - pos - 8) + " remain");
         }
+        refuse_nul(what, pos + 8, length);
         pos += 8 + static_cast<std::size_t>((length + 7) / 8 * 8);
       } else {
+        // Packed: the length in the tag's upper half, up to 4 bytes of text after it.
+        if ((head & 0xFFFFu) == mi_int8) refuse_nul(what, pos + 4, std::min<std::uint64_t>(head >> 16, 4));
         pos += 8;
       }
     };
@@ -353,6 +368,31 @@ void check_mat4_framing(const fs::path& file, std::uintmax_t size) {
   }
 }
 
+// HDF5 (under matio, for MAT 7.3 files) prints its whole error stack to stderr when a call
+// fails: a damaged file gave 15-213 lines before xgrad's own one-line error. While a MAT file
+// is read its automatic printing is off; the caller's setting is put back afterwards. (With a
+// non-thread-safe HDF5 the setting is process-wide: reading MAT files from two threads at
+// once may print or not, never change what is read.)
+class HdfQuiet {
+ public:
+  HdfQuiet() {
+    if (H5Eget_auto2(H5E_DEFAULT, &function_, &data_) >= 0) {
+      saved_ = true;
+      H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+  }
+  ~HdfQuiet() {
+    if (saved_) H5Eset_auto2(H5E_DEFAULT, function_, data_);
+  }
+  HdfQuiet(const HdfQuiet&) = delete;
+  HdfQuiet& operator=(const HdfQuiet&) = delete;
+
+ private:
+  H5E_auto2_t function_ = nullptr;
+  void* data_ = nullptr;
+  bool saved_ = false;
+};
+
 MatFile open_mat(const fs::path& file) {
   const std::uintmax_t size = detail::check_input_file(file);
   if (!has_mat5_header(file, size)) check_mat4_framing(file, size);
@@ -465,18 +505,21 @@ Dataset read_dataset(mat_t* mat, const fs::path& file, const std::string& x_name
 }  // namespace
 
 Matrix load_mat_variable(const fs::path& file, const std::string& name) {
+  const HdfQuiet quiet;
   MatFile mat = open_mat(file);
   return read_variable(mat.get(), file, name);
 }
 
 Dataset load_mat_dataset(const fs::path& file, const std::string& x_name, const std::string& y_name,
                          const LabelRule& labels) {
+  const HdfQuiet quiet;
   MatFile mat = open_mat(file);
   return read_dataset(mat.get(), file, x_name, y_name, labels);
 }
 
 TrainTest load_mat_train_test(const fs::path& file, const std::string& x_train, const std::string& y_train,
                               const std::string& x_test, const std::string& y_test, const LabelRule& labels) {
+  const HdfQuiet quiet;
   MatFile mat = open_mat(file);
   TrainTest sets{read_dataset(mat.get(), file, x_train, y_train, labels),
                  read_dataset(mat.get(), file, x_test, y_test, labels)};

@@ -1,6 +1,9 @@
 #include <xgrad/numpy/random.hpp>
 
 #include <cmath>
+#include <sstream>
+
+#include <cmath>
 #include <numeric>
 #include <string>
 
@@ -120,6 +123,45 @@ std::vector<std::size_t> RandomState::permutation(std::size_t n) {
   std::iota(items.begin(), items.end(), std::size_t{0});
   shuffle(std::span<std::size_t>(items));
   return items;
+}
+
+std::vector<double> RandomState::state_numbers() const {
+  std::ostringstream text;
+  text << engine_;
+  std::vector<double> numbers;
+  std::istringstream in(text.str());
+  for (std::uint64_t word; in >> word;) numbers.push_back(static_cast<double>(word));
+  numbers.push_back(has_gauss_ ? 1.0 : 0.0);
+  numbers.push_back(gauss_);
+  return numbers;
+}
+
+RandomState RandomState::from_state_numbers(std::span<const double> numbers) {
+  constexpr std::size_t words = std::mt19937::state_size;
+  if (numbers.size() != words + 3) {
+    throw InputError("random state: " + std::to_string(numbers.size()) + " numbers, expected " +
+                     std::to_string(words + 3));
+  }
+  std::ostringstream text;
+  for (std::size_t k = 0; k <= words; ++k) {
+    const double v = numbers[k];
+    const double limit = k < words ? 4294967295.0 : static_cast<double>(words);
+    if (!(v >= 0.0 && v <= limit) || v != std::floor(v)) {
+      throw InputError("random state: number " + std::to_string(k) + " is not a whole number in [0, " +
+                       std::to_string(static_cast<std::uint64_t>(limit)) + "]");
+    }
+    text << (k ? " " : "") << static_cast<std::uint64_t>(v);
+  }
+  const double has = numbers[words + 1];
+  if (has != 0.0 && has != 1.0) throw InputError("random state: the spare-Gaussian flag is not 0 or 1");
+  if (!std::isfinite(numbers[words + 2])) throw InputError("random state: the spare Gaussian value is not finite");
+  RandomState state(0);
+  std::istringstream in(text.str());
+  in >> state.engine_;
+  if (in.fail()) throw InputError("random state: the MT19937 words could not be read");
+  state.has_gauss_ = has == 1.0;
+  state.gauss_ = numbers[words + 2];
+  return state;
 }
 
 }  // namespace xgrad

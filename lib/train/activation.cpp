@@ -12,7 +12,8 @@
 
 namespace xgrad {
 
-Activation::Activation(std::string kind, Factory factory) : kind_(std::move(kind)), factory_(std::move(factory)) {
+Activation::Activation(std::string kind, Factory factory, Settings settings)
+    : kind_(std::move(kind)), factory_(std::move(factory)), settings_(std::move(settings)) {
   const bool word = !kind_.empty() && std::all_of(kind_.begin(), kind_.end(), [](unsigned char c) {
     return std::isalnum(c) != 0 || c == '_';
   });
@@ -23,7 +24,11 @@ Activation::Activation(std::string kind, Factory factory) : kind_(std::move(kind
 Activation Activation::relu() { return of<Relu>("relu"); }
 Activation Activation::sigmoid() { return of<Sigmoid>("sigmoid"); }
 Activation Activation::tanh() { return of<Tanh>("tanh"); }
-Activation Activation::leaky_relu(double slope) { return of<LeakyRelu>("leaky_relu", slope); }
+Activation Activation::leaky_relu(double slope) {
+  Activation a = of<LeakyRelu>("leaky_relu", slope);
+  a.settings_ = {{"slope", slope}};
+  return a;
+}
 Activation Activation::softmax() { return of<Softmax>("softmax"); }
 Activation Activation::identity() {
   return Activation("identity", [](Graph&, std::string, Node& input) -> Node& { return input; });

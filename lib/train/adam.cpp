@@ -51,4 +51,25 @@ std::string Adam::describe() const {
          format_double(epsilon_) + ")";
 }
 
+OptimizerState Adam::state() const {
+  OptimizerState state{"adam", {{"beta1", beta1_}, {"beta2", beta2_}, {"epsilon", epsilon_}}, {{"t", static_cast<double>(t_)}}, v_};
+  state.arrays.insert(state.arrays.end(), s_.begin(), s_.end());
+  return state;
+}
+
+void Adam::restore(const OptimizerState& state, std::span<Parameter* const> params) {
+  require_same_optimizer(state, this->state(), "adam");
+  if (state.counters.size() != 1 || state.counters[0].first != "t" || !(state.counters[0].second >= 0.0) ||
+      state.counters[0].second != std::floor(state.counters[0].second) || state.counters[0].second > 9.0e15) {
+    throw InputError("adam: the checkpoint's counter must be one whole t >= 0");
+  }
+  require_state_shapes(state.arrays, params, 2 * params.size(), "adam");
+  const auto half = state.arrays.begin() + static_cast<std::ptrdiff_t>(params.size());
+  std::vector<Matrix> v(state.arrays.begin(), half);
+  std::vector<Matrix> s(half, state.arrays.end());
+  t_ = static_cast<std::size_t>(state.counters[0].second);
+  v_ = std::move(v);
+  s_ = std::move(s);
+}
+
 }  // namespace xgrad

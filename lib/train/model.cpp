@@ -76,6 +76,10 @@ void ModelSpec::validate() const {
     if (l + 1 == layers.size() && layer.keep_prob < 1.0) {
       throw InputError(which + " is the output layer: it takes no dropout");
     }
+    if (layer.activation.kind() == "softmax" && layer.units == 1) {
+      throw InputError(which + ": softmax over 1 unit is the constant 1 (nothing to learn): give it 2 or more "
+                       "units, or use sigmoid");
+    }
   }
   const auto d = dims();
   std::size_t total = 0;
@@ -94,6 +98,15 @@ void ModelSpec::validate() const {
   if (loss == Loss::softmax_cross_entropy && layers.back().units < 2) {
     throw InputError("model: softmax_cross_entropy needs at least 2 outputs, the output layer has " +
                      std::to_string(layers.back().units) + " (for 2 classes on 1 output use sigmoid_cross_entropy)");
+  }
+  if (loss != Loss::mean_squared_error) {
+    const std::string own = loss == Loss::softmax_cross_entropy ? "softmax" : "sigmoid";
+    const std::string& kind = layers.back().activation.kind();
+    if (kind != own && kind != "identity") {
+      throw InputError("model: layer " + std::to_string(layers.size()) + " (the output layer) has activation '" + kind +
+                       "', but " + to_string(loss) + " applies its own " + own +
+                       " to the logits: give Activation::" + own + "() (folded into the loss) or Activation::identity()");
+    }
   }
   if (labels == LabelLayout::class_index && loss != Loss::softmax_cross_entropy) {
     throw InputError("model: class-index labels need the softmax_cross_entropy loss, not " + to_string(loss));
@@ -124,6 +137,9 @@ std::string ModelSpec::describe() const {
     out << ", " << to_string(loss);
     if (loss == Loss::mean_squared_error) out << " on " << layers.back().activation.kind();
     if (labels == LabelLayout::class_index) out << " (class indices)";
+    if (loss == Loss::softmax_cross_entropy && layers.back().activation.kind() == "softmax") {
+      out << " with the output softmax folded into the loss";
+    }
   }
   out << ", " << to_string(init.kind);
   if (init.kind == InitKind::random) out << " x" << init.scale;
@@ -144,6 +160,11 @@ std::string ModelSpec::describe() const {
 ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& init, double lambda,
                     double keep_prob) {
   if (dims.size() < 2) throw InputError("model: need an input size and at least one layer");
+  if (keep_prob != 1.0 && dims.size() == 2) {
+    throw InputError("model: keep_prob " + format_double(keep_prob) +
+                     " is given but the model has no hidden layer to drop out of (dropout is not applied to the "
+                     "output layer)");
+  }
   ModelSpec spec;
   spec.inputs = dims[0];
   for (std::size_t l = 1; l < dims.size(); ++l) {

@@ -29,4 +29,13 @@ void Momentum::step(std::span<Parameter* const> params, double learning_rate) {
 
 std::string Momentum::describe() const { return "momentum (beta " + format_double(beta_) + ")"; }
 
+OptimizerState Momentum::state() const { return {"momentum", {{"beta", beta_}}, {}, v_}; }
+
+void Momentum::restore(const OptimizerState& state, std::span<Parameter* const> params) {
+  require_same_optimizer(state, this->state(), "momentum");
+  if (!state.counters.empty()) throw InputError("momentum: the checkpoint has counters, momentum has none");
+  require_state_shapes(state.arrays, params, params.size(), "momentum");
+  v_ = state.arrays;
+}
+
 }  // namespace xgrad

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <ostream>
 
+#include <xgrad/check/training_step.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/non_finite.hpp>
-#include <xgrad/train/minibatch.hpp>
-#include <xgrad/train/non_finite.hpp>
+#include <xgrad/train/evaluate.hpp>
+#include <xgrad/train/trainer.hpp>
 
 namespace xgrad {
 
@@ -19,6 +20,17 @@ void TrainOptions::validate() const {
   validate_learning_rate(learning_rate);
   if (mini_batch_size == 0 && iterations == 0) throw InputError("iterations must be at least 1");
   if (mini_batch_size > 0 && epochs == 0) throw InputError("epochs must be at least 1 when training on mini-batches");
+  if (!uses_mini_batches() && iterations > max_steps) {
+    throw InputError("iterations must be at most 2^53 = " + std::to_string(max_steps) + " (steps are counted exactly "
+                     "in a double by the decay and by Adam's bias correction), got " + std::to_string(iterations));
+  }
+  if (uses_mini_batches() && (shuffle_seed > max_shuffle_seed || epochs - 1 > max_shuffle_seed - shuffle_seed)) {
+    throw InputError("epochs: " + std::to_string(epochs) + " epochs from shuffle seed " + std::to_string(shuffle_seed) +
+                     " reach seed " + std::to_string(shuffle_seed) + " + " + std::to_string(epochs - 1) +
+                     ", past numpy's largest seed 2^32 - 1 (epoch e shuffles with seed + e): at most " +
+                     std::to_string(shuffle_seed > max_shuffle_seed ? 0 : max_shuffle_seed - shuffle_seed + 1) +
+                     " epochs with this seed");
+  }
   if (record_every == 0) throw InputError("the cost recording interval must be at least 1");
   if (!(decay.rate >= 0.0) || !std::isfinite(decay.rate)) {
     throw InputError("the learning-rate decay rate must be a finite number >= 0, got " + format_double(decay.rate));
@@ -66,82 +78,17 @@ double train_step(Model& model, double learning_rate) {
 
 namespace {
 
-[[noreturn]] void report_non_finite(const Graph& graph, const std::string& when, double cost) {
-  if (const auto found = find_non_finite(graph)) {
-    throw RunError(when + ": " + found->describe() + "; try a smaller learning rate");
-  }
-  throw RunError(when + ": the cost is " + format_double(cost));
-}
-
 void require_finite(const Matrix& m, const std::string& what) {
   if (const auto bad = first_non_finite(m)) throw InputError(describe_entry(what, *bad));
 }
 
-void validate_for(const Trainable& t, const Dataset& data) {
-  const std::string source = "training set";
-  if (data.X.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(data.X) + ")");
-  if (data.X.shape(0) != t.features.rows() || data.Y.shape(0) != t.labels.rows() || data.Y.shape(1) != data.X.shape(1)) {
-    throw InputError(source + ": X is " + shape_string(data.X) + " and Y is " + shape_string(data.Y) + " but input '" +
-                     t.features.name() + "' has " + std::to_string(t.features.rows()) + " rows and '" +
-                     t.labels.name() + "' " + std::to_string(t.labels.rows()) + " (one column per example in both)");
-  }
-  require_finite(data.X, source + ": X");
-  require_finite(data.Y, source + ": Y");
-}
-
-// Whether iteration/epoch i's cost is read: recorded, printed, guarded or the last one.
-bool cost_read(std::size_t i, std::size_t total, const TrainOptions& options) {
-  return options.stop_on_non_finite || i % options.record_every == 0 || i + 1 == total ||
-         (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0);
-}
-
-// Records, prints and reports progress for iteration/epoch i of `total`.
-void after(std::size_t i, std::size_t total, double cost, const TrainOptions& options, TrainResult& result) {
-  if (i % options.record_every == 0) result.costs.push_back({i, cost});
-  if (options.log != nullptr && options.print_every > 0 && i % options.print_every == 0) {
-    *options.log << cost_line(i, cost, options.uses_mini_batches() ? "epoch" : "iteration") << '\n';
-  }
-  const std::size_t tick = std::max<std::size_t>(1, total / 100);
-  if (options.progress && (i + 1) % tick == 0) options.progress(i + 1, total);
-  result.final_cost = cost;
-}
-
-TrainResult train_full_batch(Trainable t, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
-  t.graph.feed(t.features, data.X);
-  t.graph.feed(t.labels, data.Y);
+// A one-call run on a fresh Trainer, as TrainResult.
+TrainResult result_of(Trainer& trainer, const TrainOptions& options) {
+  const RunSummary summary = trainer.run(options.uses_mini_batches() ? options.epochs : options.iterations);
   TrainResult result;
-  for (std::size_t i = 0; i < options.iterations; ++i) {
-    const double cost = train_step(t.graph, optimizer, options.decay.at(options.learning_rate, i),
-                                   cost_read(i, options.iterations, options));
-    if (options.stop_on_non_finite && !std::isfinite(cost)) {
-      report_non_finite(t.graph, "iteration " + std::to_string(i), cost);
-    }
-    after(i, options.iterations, cost, options, result);
-  }
-  return result;
-}
-
-TrainResult train_mini_batches(Trainable t, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
-  MiniBatches batches(data, options.mini_batch_size, options.shuffle_seed);
-  const double m = static_cast<double>(data.X.shape(1));
-  TrainResult result;
-  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
-    const double learning_rate = options.decay.at(options.learning_rate, epoch);
-    batches.shuffle(epoch);
-    const bool cost_wanted = cost_read(epoch, options.epochs, options);
-    double weighted = 0.0;
-    for (std::size_t b = 0; b < batches.count(); ++b) {
-      const Dataset& batch = batches.batch(b);
-      t.graph.feed(t.features, batch.X);
-      t.graph.feed(t.labels, batch.Y);
-      const double cost = train_step(t.graph, optimizer, learning_rate, cost_wanted);
-      if (options.stop_on_non_finite && !std::isfinite(cost)) {
-        report_non_finite(t.graph, "epoch " + std::to_string(epoch) + ", mini-batch " + std::to_string(b), cost);
-      }
-      weighted += cost * static_cast<double>(batches.size(b));
-    }
-    after(epoch, options.epochs, weighted / m, options, result);
-  }
+  result.costs.reserve(trainer.history().size());
+  for (const HistoryRecord& h : trainer.history()) result.costs.push_back({h.epoch, h.cost});
+  result.final_cost = summary.final_cost;
   return result;
 }
 
@@ -149,16 +96,14 @@ TrainResult train_mini_batches(Trainable t, const Dataset& data, const TrainOpti
 
 TrainResult train(Trainable trainable, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
-  validate_for(trainable, data);
-  optimizer.start(trainable.graph.parameters());
-  return options.mini_batch_size == 0 ? train_full_batch(trainable, data, options, optimizer)
-                                      : train_mini_batches(trainable, data, options, optimizer);
+  Trainer trainer(trainable, optimizer, data, TrainerOptions{options, {}, {}, {}, {}});
+  return result_of(trainer, options);
 }
 
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
-  model.validate_data(data, "training set");
-  return train(Trainable{model.graph(), model.features(), model.labels()}, data, options, optimizer);
+  Trainer trainer(model, optimizer, data, TrainerOptions{options, {}, {}, {}, {}});
+  return result_of(trainer, options);
 }
 
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options) {
@@ -180,12 +125,7 @@ Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std:
   return target->value();
 }
 
-Matrix predict_probabilities(Model& model, const Matrix& X) {
-  require_finite(X, "predict: X");
-  model.feed(X, xt::zeros<double>({model.labels().rows(), X.shape(1)}));
-  model.graph().forward(Mode::eval);
-  return model.predictions();
-}
+Matrix predict_probabilities(Model& model, const Matrix& X) { return evaluate_probabilities(model, X); }
 
 Matrix class_indices(const Matrix& scores) {
   Matrix indices({std::size_t{1}, scores.shape(1)});

@@ -13,6 +13,11 @@
 #include <optional>
 #include <string>
 
+#include <xtensor/xbuilder.hpp>
+
+#include <xgrad/core/tensor.hpp>
+#include <xgrad/core/threads.hpp>
+
 namespace xgrad::testing {
 
 // Whether this build runs under AddressSanitizer, whose shadow memory needs terabytes of
@@ -27,6 +32,12 @@ inline constexpr bool address_sanitizer = false;
 // or "killed by signal N". Limits: the child's address space may grow by
 // `extra_address_space` bytes beyond what it has at the fork (not set under
 // AddressSanitizer); `file_size` is its RLIMIT_FSIZE in bytes.
+//
+// Under an address-space limit the child runs on one xgrad thread and has made one BLAS
+// call before the limit is set. The limit is then about what `body` allocates, the same on
+// every machine: BLAS's work buffer (OpenBLAS: 128 MiB for each call running at once, needed
+// or not depending on the kernel the CPU gets) is already there, and no second one is asked
+// for by a helper thread.
 inline std::string in_child(const std::function<std::string()>& body,
                             std::optional<std::size_t> extra_address_space = std::nullopt,
                             std::optional<std::size_t> file_size = std::nullopt) {
@@ -39,6 +50,10 @@ inline std::string in_child(const std::function<std::string()>& body,
     std::string said;
     try {
       if (extra_address_space && !address_sanitizer) {
+        xgrad::set_threads(1);
+        const xgrad::Matrix one = xt::ones<double>({std::size_t{1}, std::size_t{1}});
+        xgrad::Matrix product = xt::zeros<double>({std::size_t{1}, std::size_t{1}});
+        xgrad::gemm(one, xgrad::Transpose::no, one, xgrad::Transpose::no, product);
         std::size_t pages = 0;
         std::ifstream("/proc/self/statm") >> pages;
         const rlim_t limit = pages * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + *extra_address_space;

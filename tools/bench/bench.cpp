@@ -333,6 +333,30 @@ void peak_memory(benchmark::State& state, std::string program) {
   state.SetLabel("2-10-5-1 m=" + std::to_string(m));
 }
 
+// xgrad::evaluate on m examples of 2-256-256-1, in a child process: its peak resident memory
+// next to the data's size (the evaluation holds the data plus one tile of activations).
+void evaluate_peak_memory(benchmark::State& state, std::string program) {
+  const auto m = static_cast<std::size_t>(state.range(0));
+  std::optional<EvaluatePeakMemory> p;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    p = measure_evaluate_peak_memory(program, m);
+    state.SetIterationTime(seconds(t0, Clock::now()));
+  }
+  if (!p) {
+    state.SkipWithError("the --evaluate-peak-memory child failed");
+    return;
+  }
+  constexpr double mb = 1e6;
+  state.counters["peak_MB"] = static_cast<double>(p->peak) / mb;
+  state.counters["baseline_MB"] = static_cast<double>(p->baseline) / mb;
+  state.counters["dataset_MB"] = static_cast<double>(p->dataset) / mb;
+  state.counters["parameters_MB"] = static_cast<double>(p->parameters) / mb;
+  state.counters["net_peak_MB"] = static_cast<double>(p->peak - p->baseline) / mb;
+  state.counters["untiled_MB"] = static_cast<double>(p->untiled) / mb;
+  state.SetLabel("evaluate, 2-256-256-1 m=" + std::to_string(m));
+}
+
 void register_benchmarks(const std::string& program) {
   const std::vector<std::size_t> course{2, 10, 5, 1}, narrow{2, 20, 3, 1}, wide{2, 256, 256, 1};
   struct Series {
@@ -390,6 +414,12 @@ void register_benchmarks(const std::string& program) {
       ->Iterations(1)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("evaluate_peak_memory/2-256-256-1", evaluate_peak_memory, program)
+      ->ArgName("m")
+      ->Arg(1'000'000)
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
 }
 
 std::string this_program(const char* argv0) {
@@ -409,6 +439,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind(flag, 0) == 0) return bench::peak_memory_child(std::stoul(arg.substr(flag.size())));
+    const std::string evaluate_flag = "--evaluate-peak-memory=";
+    if (arg.rfind(evaluate_flag, 0) == 0) {
+      return bench::evaluate_peak_memory_child(std::stoul(arg.substr(evaluate_flag.size())));
+    }
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

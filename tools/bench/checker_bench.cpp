@@ -3,7 +3,20 @@
 // sigmoid cross-entropy cost on 32 examples; check_graph and check_nodes with the default
 // options (full below CheckOptions::full_limit entries, fast above), fast mode forced, and
 // xgrad 0.1's second-order check for comparison. A run prints each report's first line.
+//
+// hooks/...: what the checks of the scheduling hooks (issue 20, docs/checker.md) cost on the
+// course's two networks (2-10-5-1 He on the 300 circles; 2-20-3-1 with L2 0.7 and dropout
+// 0.86 on the same data) and on a 784-256-128-10 ReLU/softmax network (random inputs, 10
+// classes) at 64 and 2 000 examples: one training step (Graph::forward_backward, the unit),
+// check_hooks on every node (the new per-node checks alone), check_training_step (the
+// train-time guard, TrainOptions::check_first_step), and check_nodes / check_graph with
+// default options (which include them).
 #include <benchmark/benchmark.h>
+
+#include <xgrad/check/training_step.hpp>
+#include <xgrad/train/model.hpp>
+
+#include "course.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -112,7 +125,97 @@ void check_nodes_2_16_8_4_1(benchmark::State& state) {
   state.counters["passed"] = report.passed() ? 1 : 0;
 }
 
+// The models of the hooks/ series: 0 = course He 2-10-5-1 (300 examples), 1 = course
+// 2-20-3-1 L2 + dropout (300), 2 = 784-256-128-10 at 64 examples, 3 = the same at 2 000.
+struct HookModel {
+  std::unique_ptr<xgrad::Model> model;
+  xgrad::Dataset data;
+  std::string name;
+};
+
+HookModel hook_model(std::int64_t which) {
+  HookModel h;
+  if (which <= 1) {
+    h.model = std::make_unique<xgrad::Model>(which == 0
+                                                 ? xgrad::models::initialization_network(xgrad::InitKind::he)
+                                                 : xgrad::models::regularization_network(0.7, 0.86));
+    h.data = xgrad::models::course_circles().train;
+    h.name = which == 0 ? "course 2-10-5-1 He, m=300" : "course 2-20-3-1 L2+dropout, m=300";
+  } else {
+    const std::size_t m = which == 2 ? 64 : 2000;
+    xgrad::ModelSpec spec;
+    spec.inputs = 784;
+    spec.layers = {{256, xgrad::Activation::relu()}, {128, xgrad::Activation::relu()}, {10, xgrad::Activation::identity()}};
+    spec.loss = xgrad::Loss::softmax_cross_entropy;
+    spec.labels = xgrad::LabelLayout::class_index;
+    h.model = std::make_unique<xgrad::Model>(spec);
+    xgrad::RandomState rng(4);
+    h.data.X = rng.uniform(0.0, 1.0, 784, m);
+    h.data.Y = xt::floor(rng.rand(1, m) * 10.0);
+    h.name = "784-256-128-10, m=" + std::to_string(m);
+  }
+  h.model->feed(h.data.X, h.data.Y);
+  return h;
+}
+
+void hook_label(benchmark::State& state, const HookModel& h, const std::string& what) {
+  state.SetLabel(h.name + (what.empty() ? "" : "; " + what));
+  state.counters["threads"] = static_cast<double>(xgrad::threads());
+}
+
+void hooks_training_step(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  HookModel h = hook_model(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(h.model->graph().forward_backward(false));
+  hook_label(state, h, "");
+}
+
+void hooks_check_hooks_every_node(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  HookModel h = hook_model(state.range(0));
+  xgrad::Graph& g = h.model->graph();
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    g.forward(xgrad::Mode::train);
+    findings = 0;
+    for (xgrad::Node* n : g.nodes()) {
+      if (dynamic_cast<xgrad::Input*>(n) == nullptr) findings += xgrad::check_hooks(*n).size();
+    }
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+  hook_label(state, h, "");
+}
+
+void hooks_check_training_step(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  HookModel h = hook_model(state.range(0));
+  for (auto _ : state) {
+    xgrad::check_training_step(h.model->graph(), h.model->features(), h.model->labels(), h.data.X, h.data.Y,
+                               h.data.X.shape(1));
+  }
+  hook_label(state, h, "");
+}
+
+void hooks_check(benchmark::State& state, Check check) {
+  xgrad::set_blas_threads(1);
+  HookModel h = hook_model(state.range(0));
+  xgrad::CheckReport report;
+  for (auto _ : state) report = check(h.model->graph(), {});
+  state.counters["passed"] = report.passed() ? 1 : 0;
+  state.counters["entries"] = static_cast<double>(report.entries.size());
+  const std::string text = report.to_string();
+  hook_label(state, h, text.substr(0, text.find('\n')));
+}
+void hooks_check_nodes(benchmark::State& s) { hooks_check(s, xgrad::check_nodes); }
+void hooks_check_graph(benchmark::State& s) { hooks_check(s, xgrad::check_graph); }
+
 }  // namespace
+
+BENCHMARK(hooks_training_step)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
+BENCHMARK(hooks_check_hooks_every_node)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(hooks_check_training_step)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(hooks_check_nodes)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(hooks_check_graph)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 BENCHMARK(check_node_sigmoid_16x300)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(check_nodes_2_16_8_4_1)->Unit(benchmark::kMillisecond)->Iterations(3);

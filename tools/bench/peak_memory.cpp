@@ -6,6 +6,7 @@
 
 #include "workload.hpp"
 #include <xgrad/core/threads.hpp>
+#include <xgrad/train/evaluate.hpp>
 #include <xgrad/train/train.hpp>
 
 namespace bench {
@@ -51,6 +52,32 @@ std::optional<PeakMemory> measure_peak_memory(const std::string& program, std::s
   const int fields = std::fscanf(child, "%zu %zu %zu %zu %zu %zu %zu %zu", &p.peak, &p.baseline, &p.dataset,
                                  &p.data, &p.activations, &p.gradients, &p.parameters, &p.untiled);
   if (::pclose(child) != 0 || fields != 8) return std::nullopt;
+  return p;
+}
+
+int evaluate_peak_memory_child(std::size_t m) {
+  xgrad::set_blas_threads(1);
+  const std::size_t baseline = status_bytes("VmRSS");
+  const xgrad::Dataset data = circles(m);
+  const xgrad::Model model(he_spec({2, 256, 256, 1}));
+  const xgrad::Evaluation e = evaluate(model, data);
+  std::size_t parameters = 0, untiled = 0;
+  for (const xgrad::Parameter* p : model.graph().parameters()) parameters += p->value.size() * sizeof(double);
+  for (const xgrad::Node* n : model.graph().nodes()) untiled += n->rows() * m * sizeof(double);
+  std::printf("%zu %zu %zu %zu %zu %.17g\n", status_bytes("VmHWM"), baseline,
+              (data.X.size() + data.Y.size()) * sizeof(double), parameters, untiled, e.cost);
+  return 0;
+}
+
+std::optional<EvaluatePeakMemory> measure_evaluate_peak_memory(const std::string& program, std::size_t m) {
+  const std::string command = "'" + program + "' --evaluate-peak-memory=" + std::to_string(m);
+  FILE* child = ::popen(command.c_str(), "r");
+  if (child == nullptr) return std::nullopt;
+  EvaluatePeakMemory p;
+  double cost = 0.0;
+  const int fields = std::fscanf(child, "%zu %zu %zu %zu %zu %lg", &p.peak, &p.baseline, &p.dataset, &p.parameters,
+                                 &p.untiled, &cost);
+  if (::pclose(child) != 0 || fields != 6) return std::nullopt;
   return p;
 }
 

@@ -18,5 +18,9 @@ using CommandRun = std::function<int()>;
 CommandRun add_train_command(CLI::App& program);
 CommandRun add_gradcheck_command(CLI::App& program);
 CommandRun add_experiments_command(CLI::App& program);
+CommandRun add_sweep_command(CLI::App& program);
+CommandRun add_report_command(CLI::App& program);
+CommandRun add_predict_command(CLI::App& program);
+CommandRun add_evaluate_command(CLI::App& program);
 
 }  // namespace xgrad::cli

@@ -111,7 +111,7 @@ void draw(Session& session, Model& model, const CourseExperiment& e, const Datas
   const PlotFiles files =
       write_plot_files(session.out, {e.key, e.title, options.learning_rate, outcome.result.costs, &grid, &train_set});
   if (!session.gnuplot) return;
-  if (const auto failure = run_gnuplot(*session.gnuplot, files.script)) {
+  if (const auto failure = run_gnuplot(*session.gnuplot, files.script, files.pngs)) {
     session.plot_failures.push_back(files.script.string() + ": " + *failure);
   } else {
     session.pngs += files.pngs.size();
@@ -178,7 +178,8 @@ void print_plot_summary(const Session& session) {
     return;
   }
   std::cout << "plots: " << session.pngs << " PNGs in " << folder << "/ (KEY_cost.png, KEY_boundary.png)\n";
-  for (const std::string& f : session.plot_failures) std::cout << "plots: gnuplot failed on " << f << '\n';
+  std::cout.flush();
+  for (const std::string& f : session.plot_failures) std::cerr << "xgrad: error: plots: gnuplot failed on " << f << " (no PNG left)\n";
 }
 
 int run_experiments(const ExperimentsSettings& settings) {
@@ -222,7 +223,7 @@ int run_experiments(const ExperimentsSettings& settings) {
                           session.report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
     std::cout << "wrote " << settings.json << '\n';
   }
-  return passed ? 0 : 1;
+  return passed && session.plot_failures.empty() ? 0 : 1;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 
 namespace xgrad::cli {
 
@@ -41,6 +42,13 @@ CLI::Validator positive_number() {
   });
 }
 
+CLI::Validator number_between(double low, double high) {
+  return requiring("a number > " + format_double(low) + " and < " + format_double(high), [low, high](const std::string& v) {
+    double x = 0.0;
+    return parses_as_finite(v, x) && x > low && x < high;
+  });
+}
+
 CLI::Validator non_negative_number() {
   return requiring("a number >= 0", [](const std::string& v) {
     double x = 0.0;
@@ -63,9 +71,7 @@ CLI::Validator decay_factor() {
 }
 
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
-  const std::string requirement = max == whole_number_max
-                                      ? "a whole number >= " + std::to_string(min)
-                                      : "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  const std::string requirement = "a whole number >= " + std::to_string(min);
   return CLI::Validator(
       [requirement, min, max](std::string& value) {
         std::uint64_t n = 0;

@@ -20,6 +20,9 @@ namespace xgrad::cli {
 bool parses_as_finite(const std::string& text, double& x);
 bool parses_as_whole(const std::string& text, std::uint64_t& n);
 
+// A finite number strictly between `low` and `high`.
+CLI::Validator number_between(double low, double high);
+
 CLI::Validator positive_number();      // a finite number > 0
 CLI::Validator non_negative_number();  // a finite number >= 0
 CLI::Validator fraction();             // a number in (0, 1]

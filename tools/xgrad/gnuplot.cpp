@@ -1,10 +1,13 @@
 #include "gnuplot.hpp"
 
+#include "programs.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -13,20 +16,11 @@ namespace xgrad::cli {
 
 namespace fs = std::filesystem;
 
-std::optional<fs::path> find_gnuplot() {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::istringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / "gnuplot";
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
+std::optional<fs::path> find_gnuplot() { return find_program("gnuplot"); }
 
-std::optional<std::string> run_gnuplot(const fs::path& gnuplot, const fs::path& script) {
+namespace {
+
+std::optional<std::string> run_gnuplot_once(const fs::path& gnuplot, const fs::path& script) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) return std::string("cannot start gnuplot: ") + std::strerror(errno);
   const fs::path folder = script.has_parent_path() ? script.parent_path() : fs::path(".");
@@ -72,6 +66,22 @@ std::optional<std::string> run_gnuplot(const fs::path& gnuplot, const fs::path& 
   if (code == 126) return "cannot enter folder " + folder.string();
   if (code == 127) return "cannot run " + gnuplot.string();
   return "exit status " + std::to_string(code) + (first_line.empty() ? "" : ": " + first_line);
+}
+
+}  // namespace
+
+std::optional<std::string> run_gnuplot(const fs::path& gnuplot, const fs::path& script,
+                                       const std::vector<fs::path>& pngs) {
+  const auto started = fs::file_time_type::clock::now();
+  std::optional<std::string> failure = run_gnuplot_once(gnuplot, script);
+  if (!failure) return failure;
+  for (const fs::path& png : pngs) {
+    std::error_code ec;
+    const auto written = fs::last_write_time(png, ec);
+    // A second of slack: some file systems keep coarse times.
+    if (!ec && written + std::chrono::seconds(1) >= started) fs::remove(png, ec);
+  }
+  return failure;
 }
 
 }  // namespace xgrad::cli

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace xgrad::cli {
 
@@ -13,7 +14,10 @@ std::optional<std::filesystem::path> find_gnuplot();
 // Runs `gnuplot <script's file name>` with the script's folder as working directory (so its
 // relative file names resolve), stdout and stderr captured.
 // Returns nothing on success, else a one-line reason: "exit status 1: <first line gnuplot
-// wrote>", or the signal, or why it could not be started.
-std::optional<std::string> run_gnuplot(const std::filesystem::path& gnuplot, const std::filesystem::path& script);
+// wrote>", or the signal, or why it could not be started. On failure the `pngs` the script
+// writes are removed when this run wrote them (a failed run leaves no empty or partial PNG);
+// PNGs from an earlier run that this one did not touch stay.
+std::optional<std::string> run_gnuplot(const std::filesystem::path& gnuplot, const std::filesystem::path& script,
+                                       const std::vector<std::filesystem::path>& pngs);
 
 }  // namespace xgrad::cli

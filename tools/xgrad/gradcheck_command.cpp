@@ -11,6 +11,7 @@
 #include "output_file.hpp"
 #include "progress.hpp"
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 #include <xgrad/check/gradcheck.hpp>
 #include <xgrad/io/json_report.hpp>
 #include <xgrad/train/model.hpp>
@@ -41,8 +42,16 @@ struct GradcheckSettings {
     const std::string checking = "Checking";
     examples_flag = command.add_option("--examples", examples, "Use only the first N training examples (default: all).")
                         ->type_name("N")->check(whole_number(1))->group(checking);
-    step_flag = command.add_option("--step", step, "Central-difference step (default 1e-5; 1e-7 with --course).")
-                    ->type_name("H")->check(positive_number())->group(checking);
+    const CheckOptions defaults;
+    step_flag = command
+                    .add_option("--step", step,
+                                "Finite-difference step, below 1 (default " + format_double(defaults.step) +
+                                    (defaults.relative_step ? ", relative: h = step * max(1, |x|)" : "") +
+                                    (defaults.stencil == Stencil::central6 ? ", 6th-order central stencil" : "") +
+                                    "; 1e-7 absolute with --course).")
+                    ->type_name("H")
+                    ->check(number_between(0.0, 1.0))
+                    ->group(checking);
     command.add_flag("--course", course, "The notes' setting: epsilon 1e-7 and threshold 1e-7 (CheckOptions::course()).")
         ->disable_flag_override()->group(checking);
     command.add_option("--json", json, "Write the settings (model, data, the xgrad version and the BLAS kernel and "

@@ -1,5 +1,7 @@
 #include "layer_list.hpp"
 
+#include <algorithm>
+
 #include <cstdint>
 
 #include "flag_checks.hpp"
@@ -22,6 +24,15 @@ Activation activation_named(const std::string& text) {
   return Activation::leaky_relu(slope);
 }
 
+// The list in quotes, or for a long one its start and end and how many entries it has.
+std::string quoted_list(const std::string& text) {
+  constexpr std::size_t shown = 60;
+  if (text.size() <= shown) return "'" + text + "'";
+  const std::size_t entries = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',')) + 1;
+  return "'" + text.substr(0, shown - 20) + "..." + text.substr(text.size() - 20) + "' (" + std::to_string(entries) +
+         " entries)";
+}
+
 }  // namespace
 
 std::vector<LayerFlag> parse_layer_list(const std::string& text) {
@@ -32,7 +43,7 @@ std::vector<LayerFlag> parse_layer_list(const std::string& text) {
     const std::size_t comma = text.find(',', start);
     const std::string field = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     // Built only for an error: the list may hold 65 000 layers (a linear parse).
-    const auto where = [&] { return "layer " + std::to_string(layers.size() + 1) + " of '" + text + "': "; };
+    const auto where = [&] { return "layer " + std::to_string(layers.size() + 1) + " of " + quoted_list(text) + ": "; };
     const std::size_t colon = field.find(':');
     const std::string units = field.substr(0, colon);
     LayerFlag layer;

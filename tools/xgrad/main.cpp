@@ -1,6 +1,7 @@
 // xgrad: train, check and reproduce the course's experiments from the command line.
 // Exit status: 0 success; 1 a run or check failed (RunError, a failed gradient check);
-// 2 bad usage or input (CLI::ParseError: flags; InputError: flags, data files).
+// 2 bad usage or input (CLI::ParseError: flags; InputError: flags, data files; LimitError: a
+// ulimit too small for the run, found out before BLAS would hang in it).
 // Signals: SIGINT, SIGTERM and SIGHUP end the program as usual, except during a file write,
 // which first removes its temporary files (the target stays as it was; see
 // xgrad/io/atomic_file.hpp); SIGXFSZ (ulimit -f) is ignored so that a write past the limit is
@@ -94,18 +95,40 @@ const char* const overview =
     "  train        train a model; every knob is a flag (data, layers, init, lr, L2, dropout...)\n"
     "  gradcheck    check a model's gradients numerically, whole and node by node\n"
     "  experiments  run the course's experiments, with a summary table, gradient checks and plots\n"
+    "  sweep        many train runs from a grid or random draws, for GNU parallel or a Slurm array\n"
+    "  report       one table (and plots) across runs: a sweep's, run folders, JSON reports\n"
     "\n"
     "Run 'xgrad COMMAND --help' for a command's flags.\n"
     "Exit status: 0 success, 1 a run or check failed, 2 bad usage or input.\n";
 
-const char* const choose = "(choose train, gradcheck or experiments; see xgrad --help)";
+const char* const choose = "(choose train, gradcheck, experiments, sweep or report; see xgrad --help)";
 
-// Messages are printed on one line.
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
+// Messages are printed on one line of printable text: line breaks become spaces, other
+// control bytes (ESC, NUL, ...) are shown as \xHH so that none reaches the terminal raw or
+// cuts the message, and a message longer than max_message_bytes (one quoting a 65 000-layer
+// list, say) keeps its start and end around a note of what was left out.
+constexpr std::size_t max_message_bytes = 2000;
+
+std::string one_line(const std::string& text) {
+  std::string line;
+  line.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n' || c == '\r') {
+      line += ' ';
+    } else if (byte < 0x20 || byte == 0x7f) {
+      static const char digits[] = "0123456789abcdef";
+      line += "\\x";
+      line += digits[byte >> 4];
+      line += digits[byte & 0xf];
+    } else {
+      line += c;
+    }
   }
-  return text;
+  if (line.size() <= max_message_bytes) return line;
+  const std::size_t head = max_message_bytes * 3 / 4, tail = max_message_bytes / 4;
+  return line.substr(0, head) + " [... " + std::to_string(line.size() - head - tail) + " bytes left out ...] " +
+         line.substr(line.size() - tail);
 }
 
 int fail(const std::string& message, int status) {
@@ -133,7 +156,9 @@ int run(int argc, char** argv) {
   const std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> commands = [&] {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
     for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,
-                     xgrad::cli::add_experiments_command}) {
+                     xgrad::cli::add_experiments_command, xgrad::cli::add_sweep_command,
+                     xgrad::cli::add_report_command, xgrad::cli::add_predict_command,
+                     xgrad::cli::add_evaluate_command}) {
       xgrad::cli::CommandRun command = add(program);
       added.emplace_back(program.get_subcommands({}).back(), std::move(command));
     }
@@ -141,6 +166,14 @@ int run(int argc, char** argv) {
   }();
   program.require_subcommand(0, 1);
 
+  // CLI11 takes a lone "--" as the end of the flags. Only `sweep` takes words after it (the
+  // flags every run's `xgrad train` gets); elsewhere one is refused as any other unexpected
+  // argument (as `train -- --lr 0.1` always was).
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "sweep") break;
+    if (word == "--") return fail("unexpected argument '--' (xgrad takes flags only; see --help)", 2);
+  }
   // A first word that is not a flag must be a command.
   if (argc > 1 && argv[1][0] != '-') {
     const std::string word = argv[1];
@@ -178,6 +211,8 @@ int run_reporting_errors(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const xgrad::InputError& e) {
+    return fail(e.what(), 2);
+  } catch (const xgrad::LimitError& e) {
     return fail(e.what(), 2);
   } catch (const xgrad::RunError& e) {
     return fail(e.what(), 1);

@@ -18,7 +18,7 @@ void ModelFlags::declare(CLI::App& command) {
           "from the data. ACTIVATION: relu (the hidden layers' default), sigmoid, tanh, leaky_relu (slope 0.01), "
           "leaky_relu=SLOPE, softmax or identity, e.g. 20:tanh,3:leaky_relu=0.05,1. The output layer's activation "
           "applies to --loss mean_squared_error only (identity by default): the cross-entropies apply their own "
-          "sigmoid or softmax.")
+          "sigmoid or softmax (giving that one is accepted: it is folded into the loss).")
       ->type_name("LAYERS")
       ->check(checked_by([](const std::string& text) { parse_layer_list(text); }))
       ->group(group);
@@ -98,10 +98,12 @@ LabelRule ModelFlags::label_rule() const {
                                                                 " classes use --loss softmax_cross_entropy)"
                                                           : std::string()));
   }
-  if (loss != Loss::mean_squared_error && layers.back().activation) {
+  const std::string own = loss == Loss::softmax_cross_entropy ? "softmax" : "sigmoid";
+  if (loss != Loss::mean_squared_error && layers.back().activation && layers.back().activation->kind() != own &&
+      layers.back().activation->kind() != "identity") {
     throw InputError("--layers: the output layer's activation '" + layers.back().activation->kind() +
-                     "' applies to --loss mean_squared_error only; --loss " + loss_name + " applies its own " +
-                     (loss == Loss::softmax_cross_entropy ? "softmax" : "sigmoid"));
+                     "' applies to --loss mean_squared_error only; --loss " + loss_name + " applies its own " + own +
+                     " (give " + own + ", which is folded into the loss, or nothing)");
   }
   ModelSpec output_only;  // the loss and the output layer decide the rule
   output_only.layers = {LayerSpec{outputs, Activation::identity()}};

@@ -22,8 +22,8 @@ void TrainingFlags::declare(CLI::App& command) {
   command.add_option("--lr", options.learning_rate, "Learning rate (default 0.01).")
       ->type_name("RATE")->check(positive_number())->group(group);
   CLI::Option* iterations =
-      command.add_option("--iterations", options.iterations, "Full-batch steps (default 15000).")
-          ->type_name("N")->check(whole_number(1))->group(group);
+      command.add_option("--iterations", options.iterations, "Full-batch steps (default 15000; at most 2^53).")
+          ->type_name("N")->check(whole_number(1, TrainOptions::max_steps))->group(group);
   CLI::Option* batch =
       command.add_option("--mini-batch-size", options.mini_batch_size,
                          "Train on mini-batches of N examples instead of the full batch: each epoch shuffles the "
@@ -62,6 +62,7 @@ void TrainingFlags::declare(CLI::App& command) {
                          "Learning-rate decay: epoch e (each iteration in full batch) uses lr / (1 + rate * "
                          "floor(e / --decay-interval)) (default 0: constant).")
           ->type_name("R")->check(non_negative_number())->group(group);
+  decay_rate_flag = decay_rate;
   command.add_option("--decay-interval", options.decay.interval,
                      "Epochs (full batch: iterations) between decay steps (default 1, the course's update_lr; "
                      "1000 is its schedule_lr_decay).")
@@ -76,6 +77,14 @@ void TrainingFlags::declare(CLI::App& command) {
 }
 
 void TrainingFlags::check_decay() const {
+  if (options.uses_mini_batches() &&
+      (options.shuffle_seed > TrainOptions::max_shuffle_seed ||
+       options.epochs - 1 > TrainOptions::max_shuffle_seed - options.shuffle_seed)) {
+    throw InputError("--epochs: " + std::to_string(options.epochs) + " epochs from --shuffle-seed " +
+                     std::to_string(options.shuffle_seed) + " pass numpy's largest seed 2^32 - 1 (epoch e shuffles "
+                     "with seed + e): at most " +
+                     std::to_string(TrainOptions::max_shuffle_seed - options.shuffle_seed + 1) + " epochs with this seed");
+  }
   if (options.final_learning_rate() > 0.0) return;
   const std::size_t steps = options.uses_mini_batches() ? options.epochs : options.iterations;
   throw InputError("--decay-rate: " + format_double(options.decay.rate) + " every " +

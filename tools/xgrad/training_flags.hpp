@@ -27,6 +27,10 @@ struct TrainingFlags {
 
   static TrainOptions notes_training();
 
+  // Set by declare(): the flags other groups relate to (--decay-rate, --lr, --optimizer,
+  // --mini-batch-size, --shuffle-seed).
+  CLI::Option* decay_rate_flag = nullptr;
+
   // Declares the flags in group "Training" of `command`, bound to the fields above, with
   // the exclusions CLI11 can check (--epochs and --mini-batch-size need each other and
   // exclude --iterations; --shuffle-seed needs --mini-batch-size; --decay-interval needs

@@ -13,6 +13,13 @@
 ///  - check_function(theta, J, gradient): any function of named parameter blocks with a
 ///    hand-written gradient (the notes' forward_propagation_n / backward_propagation_n).
 ///
+/// What runs is what was checked: training runs Graph::forward_backward, which may cut a batch
+/// into column tiles (batch() a tile's width, examples() the whole batch's), run tiles on worker
+/// copies (clone_for_worker) on other threads and switch a loss's value off (value_wanted()).
+/// check_node and check_nodes run every such hook a node declares beside the plain pass, in
+/// full and fast mode alike (check_hooks runs only these); check_graph runs the whole model's
+/// forward_backward in small tiles on 1 and 2 threads against forward() + backward().
+///
 /// Randomness is frozen while checking (random streams are pinned, so dropout masks hold
 /// still); a step that straddles a node's declared kink (ReLU at 0) is reported as a kink,
 /// not as a failure. The report says where: node, parameter block, entry, analytic, numeric,
@@ -26,7 +33,9 @@
 ///
 /// Sources: lib/check/ — options, report (printing), accumulator (sums and tolerances),
 /// stencil (difference arithmetic), probe (full/fast over one block), node_check,
-/// graph_check, function_check.
+/// hook_check (the scheduling hooks), graph_check, path_check (the training paths),
+/// function_check, training_step (the train-time guard, training_step.hpp). The node
+/// contract hook by hook, and what each check costs: docs/checker.md.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -62,8 +71,6 @@ enum class CheckMode {
   fast,       ///< per block: `directions` random directional checks + `sampled_entries` entries
 };
 
-/// How a check is done: the stencil, its step, the tolerances, the verdict's threshold,
-/// full or fast mode. The defaults suit double precision; course() is the notes' setting.
 struct CheckOptions {
   Stencil stencil = Stencil::central6;  ///< How the numeric derivative is taken (6th order by default)
   /// Step h. With relative_step an entry x is perturbed by h = step * max(1, |x|) (a
@@ -104,7 +111,7 @@ struct CheckOptions {
   /// xgrad 0.1's default: central2 at an absolute step of 1e-5, rtol 1e-5, atol 1e-8.
   static CheckOptions second_order();
 
-  /// Throws InputError naming the field and its value: step <= 0 or not finite, rtol, atol or
+  /// Throws InputError naming the field and its value: step <= 0 or >= 1 (or NaN), rtol, atol or
   /// threshold < 0 or not finite, batch == 0, directions == 0. Every check_* entry point
   /// calls it first.
   void validate() const;
@@ -132,7 +139,7 @@ inline constexpr double kMissProbability = 1e-6;
 
 /// One parameter block (or node input).
 struct BlockCheck {
-  std::string node;  ///< node name ("" for check_function and check_graph)
+  std::string node;  ///< the node it concerns
   std::string block;  ///< parameter name, or "input 0 (x)"
   std::size_t entries = 0;  ///< entries and directions checked
   double difference = 0.0;  ///< the notes' metric over this block's judged entries
@@ -154,19 +161,31 @@ struct BlockCheck {
   /// tolerance; k directions with <= (sqrt(2/pi) tau_max / |e|)^k.) gradient_norm is |g|.
   double undetected_norm = 0.0;
   double gradient_norm = 0.0;  ///< |g|, the norm of the block's analytic gradient
-  /// True when no entry of the block failed.
   bool ok() const { return failures == 0; }
 };
 
-/// A structural problem found outside the entry comparison.
+/// A structural problem found outside the entry comparison. A scheduling hook's problem
+/// starts with the hook: "mean_over_columns(): tile shares add up to 3.000x the whole-batch
+/// loss (...)".
 struct Finding {
   std::string node;  ///< the node it concerns
   std::string problem;  ///< what is wrong, in a sentence
 };
 
-/// What a check found: the verdict, the notes' difference overall and per block, every
-/// checked entry and the structural findings. Converts to bool (passed()) and prints its table
-/// (operator<<), so that `BOOST_TEST(report.passed(), report)` shows the culprit.
+/// check_graph: one parameter block (or "loss") after a training pass on one of the paths
+/// Graph::forward_backward takes, against the plain forward(Mode::train) + backward().
+struct PathCheck {
+  std::string path;   ///< "tiles of 11 columns, 2 threads", "value switched off", ...
+  std::string block;  ///< parameter name, or "loss"
+  double difference = 0.0;    ///< ||path - plain|| / (||path|| + ||plain||) over the block
+  double max_abs_error = 0.0;  ///< largest abs_error of the block's judged entries
+  bool ok = true;             ///< difference <= kPathTolerance (and finite)
+};
+
+/// The largest PathCheck::difference that is round-off (tiles add the same terms in another
+/// order).
+inline constexpr double kPathTolerance = 1e-9;
+
 class CheckReport {
  public:
   /// No finding, no failing entry, something judged, every number finite, and
@@ -188,8 +207,6 @@ class CheckReport {
   double detection_floor() const;
   /// "full" or "fast": what ran (what CheckMode::automatic resolved to).
   const std::string& mode() const { return mode_; }
-  /// The table operator<< prints: verdict, mode, detection floor, wrong blocks, every block and
-  /// the worst entries.
   std::string to_string() const;
 
   /// Appends another report's blocks, entries and findings (check_nodes uses it).
@@ -199,6 +216,7 @@ class CheckReport {
   std::vector<BlockCheck> blocks;  ///< one per parameter block or node input, in the order checked
   std::vector<EntryCheck> entries;  ///< every checked entry
   std::vector<Finding> findings;  ///< structural problems (overwritten gradients, non-determinism, ...)
+  std::vector<PathCheck> paths;  ///< check_graph's training paths (empty elsewhere)
 
  private:
   double sum_sq_diff_ = 0.0, sum_sq_analytic_ = 0.0, sum_sq_numeric_ = 0.0;
@@ -206,10 +224,25 @@ class CheckReport {
   friend class CheckAccumulator;
 };
 
-/// Prints report.to_string().
 std::ostream& operator<<(std::ostream& out, const CheckReport& report);
 
-/// Checks one node. If the node has not been sized yet (batch() == 0), its inputs must be
+/// Checks one node. Every scheduling hook it declares is run as Graph::forward_backward runs
+/// it and compared with the plain pass, whatever the mode and the batch (a batch of fewer than
+/// 3 columns is made up for it by the input domains):
+///  - column_separable() and mean_over_columns(): the node on 3 column tiles (batch() the
+///    tile's width, examples() the whole batch's): values and input gradients column for
+///    column, parameter gradients and a mean's loss shares summed over the tiles, all within
+///    round-off of the whole batch's. column_separable() also on sampled columns run alone.
+///  - a scalar node (any loss): a pass with the value switched off (set_value_wanted(false),
+///    value pre-filled with NaN) after a pass on other inputs gives the same gradients.
+///  - clone_for_worker(): the copy reads the inputs and parameters it was given, gives the
+///    original's bits on the same inputs, shares no buffer with it (forward of one between
+///    forward and backward of the other, on other inputs), and the two run at the same time on
+///    two threads on different columns give what each gives alone. (The copy is never sized
+///    smaller than the original before they run together, and the threads run only after the
+///    interleaved passes found nothing: a shared buffer is caught without writing past it.)
+/// Each problem is a finding that names the hook and the numbers.
+/// If the node has not been sized yet (batch() == 0), its inputs must be
 /// Input nodes: they are sized to options.batch and filled according to the node's
 /// input_domain (real in (-1, 1), probability in (0.05, 0.95), positive in (0.5, 2), 0/1
 /// labels, one-hot columns); otherwise the inputs' current values are used (run the graph
@@ -221,6 +254,12 @@ std::ostream& operator<<(std::ostream& out, const CheckReport& report);
 /// Every gradient, value, requires_grad flag and random stream the check touches is put back.
 CheckReport check_node(Node& node, const CheckOptions& options = {});
 
+/// Only the scheduling hooks of check_node (above), without numeric derivatives: the findings
+/// (empty when every hook the node declares behaves as on the plain path). Inputs as check_node
+/// (an unsized node gets random inputs of options.batch examples); everything touched is put
+/// back. Cheap: a few dozen forward and backward passes of the node.
+std::vector<Finding> check_hooks(Node& node, const CheckOptions& options = {});
+
 /// check_node for every non-input node of a graph that has been fed data, one report; plus,
 /// for every node, that its forward does not move when a graph parameter it does not declare
 /// moves (a finding naming the node, the parameter and the nodes that declare it).
@@ -228,7 +267,13 @@ CheckReport check_nodes(Graph& graph, const CheckOptions& options = {});
 
 /// The graph's loss against every parameter (train mode, random streams pinned). Blocks are
 /// named by the parameter ("fc1.W"); a graph parameter no node declares is a finding.
-/// Requires a loss node and fed data. Leaves parameter values as they were.
+/// Then the paths training takes (report.paths): forward_backward with the value switched off
+/// and, when the graph is tileable and has at least 2 examples, in tiles of about a third of
+/// the batch on 1 and on 2 threads (xgrad::set_threads, put back after), each parameter
+/// block's gradient and the loss against the plain forward + backward; a block off by more
+/// than kPathTolerance is a finding naming the path and the block.
+/// Requires a loss node and fed data. Leaves parameter values (and the graph's tile width and
+/// xgrad's thread setting) as they were.
 CheckReport check_graph(Graph& graph, const CheckOptions& options = {});
 
 /// Named parameter blocks for check_function.
@@ -236,7 +281,6 @@ struct NamedMatrix {
   std::string name;  ///< the block's name, used in the report
   Matrix value;  ///< the block's values
 };
-/// The parameters of a function for check_function, in order.
 using Blocks = std::vector<NamedMatrix>;
 
 /// Checks a hand-written gradient of any scalar function of named blocks. gradient(theta)

@@ -42,13 +42,25 @@ class RunError : public std::runtime_error {
 /// an address-space limit). The message names what was being allocated and the size.
 class MemoryError : public RunError {
  public:
-  /// `what`: what was being allocated (a node's name, "the tile buffers"); `bytes`: how many.
   MemoryError(const std::string& what, std::size_t bytes);
-  /// The size of the allocation that failed.
   std::size_t bytes() const noexcept { return bytes_; }
+
+ protected:
+  struct Verbatim {};  ///< `message` is the whole text (used by LimitError)
+  MemoryError(Verbatim, const std::string& message, std::size_t bytes) : RunError(message), bytes_(bytes) {}
 
  private:
   std::size_t bytes_;
+};
+
+/// A resource limit the process runs under (ulimit -v / -d: RLIMIT_AS, RLIMIT_DATA) leaves too
+/// little room for what was asked, found out before the work started rather than by failing
+/// (or hanging) in it. The message names the limit, what remains and what is needed; `bytes()`
+/// is the room that was missing. The CLI maps it to exit status 2: like a bad input, the limit
+/// is the user's to change.
+class LimitError : public MemoryError {
+ public:
+  LimitError(std::string message, std::size_t bytes);
 };
 
 /// Bytes that could not be stored while writing a file: the disk is full, the file-size

@@ -36,9 +36,6 @@ struct TileLane;     ///< lib/core/tile_workers.hpp
 struct TileWorkers;
 }
 
-/// A computation graph built once and run many times: inputs, parameters and nodes in the
-/// order they were added (every node's inputs come before it), one loss node. Buffers are
-/// sized by resize() (or feed()) and reused, so a training pass allocates nothing.
 class Graph {
  public:
   Graph();
@@ -67,7 +64,6 @@ class Graph {
 
   /// The scalar (1x1) node backward starts from.
   void set_loss(Node& loss);
-  /// The loss node set_loss() chose. Requires one (InputError otherwise).
   Node& loss() const;
 
   /// Sizes every node's buffers for `batch` examples (no-op when unchanged). Two sizes in
@@ -81,11 +77,10 @@ class Graph {
   /// the whole batch, a tile or a narrower last tile); the graph then needs feed() or
   /// resize() again before it runs.
   void resize(std::size_t batch);
-  /// The batch the nodes are sized for (0 before the first resize or feed).
   std::size_t batch() const { return batch_; }
 
-  /// Resizes to data.shape(1) if needed, then copies data into the input (held by the graph
-  /// while tiles run; input.value() shows it again after forward()).
+  /// Resizes to data.shape(1) if needed, then copies data into the input: input.value() is
+  /// the fed data right after, and after any pass (also a tiled one), until the next feed.
   void feed(Input& input, const Matrix& data);
 
   /// Runs every node's forward in order (train mode starts a pass on each random stream),
@@ -95,10 +90,8 @@ class Graph {
   /// Zeroes every gradient, seeds dLoss/dLoss = 1 and runs backward in reverse order over
   /// the nodes that require a gradient.
   void backward();
-  /// Zeroes every node's and parameter's gradient.
   void zero_grad();
 
-  /// The loss node's value after forward() (its single entry).
   double loss_value() const;
 
   /// One training pass over the fed batch: the loss, and dLoss/dp in every parameter's grad,
@@ -119,8 +112,8 @@ class Graph {
   /// When a node throws in a tile (on any thread), the tiles not yet started are skipped and
   /// the exception of the first tile (in tile order) that threw reaches the caller; the graph
   /// stays usable (gradients unspecified until the next pass).
-  /// After a tiled pass, nodes' values and gradients hold the last tile only; feed(),
-  /// resize() and forward() bring back the whole batch. Allocates nothing once it has run
+  /// After a tiled pass, the inputs' value() is the whole fed batch; other nodes' values and
+  /// gradients hold the last tile only (forward() brings back the whole batch). Allocates nothing once it has run
   /// on a batch of this size with this thread setting (the first tiled pass sizes the tile
   /// buffers, starts the helper threads and makes their copies of the nodes).
   double forward_backward(bool loss_wanted = true);
@@ -135,16 +128,14 @@ class Graph {
   std::size_t tile_columns();
   /// 0 restores the default.
   void set_tile_columns(std::size_t columns) { tile_columns_ = columns; }
+  /// What set_tile_columns set: 0 for the default (so that a caller can put it back).
+  std::size_t tile_columns_setting() const { return tile_columns_; }
 
-  /// Every node, inputs included, in the order they were added (forward order).
   std::span<Node* const> nodes() const { return order_; }
-  /// Every parameter, in the order they were created.
   std::span<Parameter* const> parameters() const { return parameter_order_; }
-  /// Every random stream a node of the graph draws from, in graph order.
   std::span<RandomStream* const> random_streams() const { return stream_order_; }
   /// By name, in constant expected time (building a graph is linear in its node count).
   Node* find(const std::string& name) const;
-  /// A parameter by name, in constant expected time; nullptr when there is none.
   Parameter* find_parameter(const std::string& name) const;
   /// The nodes whose parameters() list p, in graph order (empty: no node declares it).
   std::vector<Node*> declaring_nodes(const Parameter& p) const;
@@ -163,6 +154,11 @@ class Graph {
   void forget_batch();
   void enter_tiles(std::size_t columns);
   void leave_tiles();
+  /// While the nodes are sized for tiles (tiled_) and no pass runs, the inputs show the
+  /// whole fed batch in value() (show_inputs); the tiled pass and the sizing code work on the
+  /// inputs' tile buffers with the whole batch held in plan_ (hide_inputs). Both swap, O(1).
+  void hide_inputs();
+  void show_inputs();
   void set_values_wanted(bool wanted);
   double tiled_pass(std::size_t columns, bool loss_wanted);
   /// graph_tiles.cpp: the tiles of a tiled pass, on the threads there are.
@@ -189,6 +185,7 @@ class Graph {
   };
   TilePlan plan_;
   bool tiled_ = false;  ///< nodes are sized for tiles and the inputs' data are in plan_
+  bool inputs_shown_ = false;  ///< tiled_, and the inputs' value() holds the whole batch (plan_ their tile buffers)
   std::size_t tile_columns_ = 0;
 
   std::vector<std::unique_ptr<Node>> nodes_;

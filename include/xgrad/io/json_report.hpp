@@ -43,29 +43,22 @@
 #include <xgrad/train/model.hpp>
 #include <xgrad/train/optimizer.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/trainer.hpp>
 
 namespace xgrad {
 
-/// A training run's report as JSON (the file `xgrad train --json` writes): settings, model,
-/// training options, recorded costs, accuracies, predictions and gradient checks, written
-/// atomically. The setters may be called in any order; each section appears once.
 class JsonReport {
  public:
   JsonReport();
   ~JsonReport();
-  /// Copies every section set so far.
   JsonReport(const JsonReport& other);
-  /// Copies every section set so far.
   JsonReport& operator=(const JsonReport& other);
-  /// Moves every section; the source is left empty.
   JsonReport(JsonReport&&) noexcept;
-  /// Moves every section; the source is left empty.
   JsonReport& operator=(JsonReport&&) noexcept;
 
   /// A setting of the caller's ("data": where the data came from, ...); a key set again
   /// keeps its place and takes the new value.
   void set_setting(const std::string& key, const std::string& value);
-  /// A number setting, written at full precision.
   void set_setting(const std::string& key, double value);
 
   /// The model's settings: "model" (spec.describe()), "layers" (spec.dims()),
@@ -88,6 +81,13 @@ class JsonReport {
   /// ("epoch" with mini-batches, else "iteration"; what cost_iterations count) and
   /// "final_cost".
   void set_costs(const TrainResult& result, const TrainOptions& options);
+
+  /// A Trainer's run: "epochs_run" (every run() call together: trainer.epoch()), "steps",
+  /// "stop_reason" ("completed", "early_stopping", "callback"), "stop_message" (the summary's
+  /// message), "schedule" (LearningRateSchedule::text()), and, when the run validated,
+  /// "validation_epochs", "validation_costs", "validation_accuracies" (null entries for mean
+  /// squared error) from the history, "best_validation_cost" and "best_epoch".
+  void set_run(const Trainer& trainer, const RunSummary& summary);
 
   /// "train_accuracy", "test_accuracy" (null without a test set).
   void set_accuracies(double train, std::optional<double> test = std::nullopt);

@@ -74,6 +74,14 @@ class RandomState {
   /// np.random.permutation(n): shuffle of 0, 1, ..., n-1.
   std::vector<std::size_t> permutation(std::size_t n);
 
+  /// The whole state as numbers, for a checkpoint: MT19937's 624 words and its position (as
+  /// std::mt19937 writes them), then 1 or 0 (a spare Gaussian value is kept) and that value.
+  /// Every number is a double exactly (the words are below 2^32).
+  std::vector<double> state_numbers() const;
+  /// The generator state_numbers() describes. Throws InputError naming the problem when
+  /// `numbers` is not such a list (count, a word out of range or not whole, the position).
+  static RandomState from_state_numbers(std::span<const double> numbers);
+
  private:
   std::mt19937 engine_;
   bool has_gauss_ = false;

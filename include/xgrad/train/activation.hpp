@@ -13,14 +13,12 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <xgrad/core/graph.hpp>
 
 namespace xgrad {
 
-/// The node after a layer's Linear in a declared model: a kind name and a factory that adds
-/// the node (and any parameters of its own) to the graph. Built-in kinds or any node class
-/// of the user's (of<N>()); nothing is registered globally.
 class Activation {
  public:
   /// Adds the layer's node(s) to `graph` reading `input` (the layer's Linear, rows = units)
@@ -28,19 +26,22 @@ class Activation {
   /// "softplus2"); a factory that adds parameters names them from it ("softplus2.alpha").
   /// The returned node must have input.rows() rows (Model checks).
   using Factory = std::function<Node&(Graph& graph, std::string name, Node& input)>;
+  /// The numbers that configure the node (leaky_relu: {"slope", 0.01}), as a checkpoint saves
+  /// them; an ActivationRegistry makes the activation again from its kind and settings.
+  using Settings = std::vector<std::pair<std::string, double>>;
 
   /// Requires a non-empty kind made of letters, digits and '_' and a factory (InputError else).
-  Activation(std::string kind, Factory factory);
+  Activation(std::string kind, Factory factory, Settings settings = {});
 
-  /// Relu; the hidden layers' default.
   static Activation relu();
-  /// Sigmoid.
   static Activation sigmoid();
-  /// Tanh.
   static Activation tanh();
-  /// Requires a finite slope (checked when the node is built).
+  /// Requires a finite slope (checked when the node is built). Settings {"slope", slope}.
   static Activation leaky_relu(double slope = 0.01);
-  /// Softmax over each column.
+  /// A softmax over the layer's units. On the output layer of a softmax_cross_entropy model
+  /// it is folded into the loss (which applies its own softmax to the logits; ModelSpec's
+  /// describe() says so); with mean_squared_error it is the output; with
+  /// sigmoid_cross_entropy on the output layer ModelSpec::validate refuses it.
   static Activation softmax();
   /// No node: the layer's output is its Linear's value.
   static Activation identity();
@@ -55,7 +56,7 @@ class Activation {
 
   /// "relu", "leaky_relu", "softplus", ...
   const std::string& kind() const { return kind_; }
-  /// Adds the node(s) to `graph` reading `input` and returns the one the next layer reads.
+  const Settings& settings() const { return settings_; }
   Node& build(Graph& graph, std::string name, Node& input) const { return factory_(graph, std::move(name), input); }
 
   /// Same kind name (factories are not compared).
@@ -64,6 +65,7 @@ class Activation {
  private:
   std::string kind_;
   Factory factory_;
+  Settings settings_;
 };
 
 /// kind(), for messages and reports.

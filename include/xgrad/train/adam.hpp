@@ -25,6 +25,9 @@ class Adam final : public Optimizer {
   void start(std::span<Parameter* const> params) override;  ///< t = 0, v = s = 0
   void step(std::span<Parameter* const> params, double learning_rate) override;  ///< t += 1 first
   std::string describe() const override;
+  /// kind "adam", its settings, counter t, v then s of every parameter.
+  OptimizerState state() const override;
+  void restore(const OptimizerState& state, std::span<Parameter* const> params) override;
 
   /// Decay of the first moment (v).
   double beta1() const { return beta1_; }

@@ -34,7 +34,6 @@ enum class Loss {
 /// "sigmoid_cross_entropy", "softmax_cross_entropy", "mean_squared_error"; parse_loss throws
 /// InputError listing the choices.
 std::string to_string(Loss loss);
-/// The loss named `name` (one of to_string's names).
 Loss parse_loss(const std::string& name);
 
 /// How a data set's Y holds the labels.
@@ -43,18 +42,16 @@ enum class LabelLayout {
   class_index,         ///< Y is (1, m) of class indices 0 .. outputs-1 (softmax cross-entropy only)
 };
 
-/// One layer of a declared model: its Linear's units, the node after it, dropout after it.
 struct LayerSpec {
   std::size_t units = 1;  ///< output rows of the layer's Linear
   /// The node after this layer's Linear, named kind + layer number ("relu1"). On the output
   /// layer it is read by mean_squared_error only: the cross-entropy losses apply their own
-  /// sigmoid / softmax to the logits (make_spec sets it to sigmoid there, for the record).
+  /// sigmoid / softmax to the logits, so there it must be that one (folded into the loss;
+  /// make_spec sets sigmoid, for the record) or identity; validate() refuses any other.
   Activation activation = Activation::relu();
   double keep_prob = 1.0;  ///< dropout after this hidden layer when < 1
 };
 
-/// A model declared, not coded: the layers, regularization, loss and initializer a Model
-/// builds its graph from. The same spec comes from C++ or from the command line.
 struct ModelSpec {
   std::size_t inputs = 2;  ///< features per example (rows of X)
   std::vector<LayerSpec> layers;  ///< hidden layers, then the output layer
@@ -71,7 +68,6 @@ struct ModelSpec {
 
   /// [inputs, units of each layer...]: the notes' layers_dims.
   std::vector<std::size_t> dims() const;
-  /// True when any keep probability (inputs or a layer) is below 1.
   bool uses_dropout() const;
   /// Rows of Y: 1 for class-index labels, else the output layer's units.
   std::size_t label_rows() const;
@@ -85,16 +81,21 @@ struct ModelSpec {
 
   /// Throws InputError naming the problem: no layers, a zero width, keep_prob outside
   /// (0, 1], keep_prob < 1 on the output layer, lambda < 0 or not finite, more than
-  /// max_parameters weights and biases, softmax cross-entropy on fewer than 2 outputs,
-  /// class-index labels with another loss. (Unknown l2_parameters are named by Model.)
+  /// max_parameters weights and biases, a softmax layer of 1 unit (a constant), softmax
+  /// cross-entropy on fewer than 2 outputs, a cross-entropy whose output layer's activation
+  /// is neither its own (sigmoid / softmax, folded into the loss) nor identity, class-index
+  /// labels with another loss. (Unknown l2_parameters are named by Model.)
   void validate() const;
   /// "2-20-3-1, relu, he seed 3, L2 0.7, dropout keep 0.86 (replay, seed 1)"; per-layer
-  /// activations, another loss, input dropout and chosen L2 parameters are added when used.
+  /// activations, another loss, input dropout and chosen L2 parameters are added when used;
+  /// "softmax_cross_entropy (class indices) with the output softmax folded into the loss"
+  /// when the output layer declares Activation::softmax().
   std::string describe() const;
 };
 
 /// A spec with ReLU hidden layers, one keep_prob for every hidden layer and the sigmoid
-/// cross-entropy output. dims = [inputs, hidden..., outputs].
+/// cross-entropy output. dims = [inputs, hidden..., outputs]. A keep_prob other than 1 with no
+/// hidden layer is refused (InputError): there would be nothing to drop out of.
 ModelSpec make_spec(const std::vector<std::size_t>& dims, const Initializer& init,
                     double lambda = 0.0, double keep_prob = 1.0);
 
@@ -103,22 +104,17 @@ std::vector<std::size_t> parse_layer_sizes(const std::string& text);
 
 /// The graph a spec builds, with handles to the parts a trainer needs. Node names: X, Y,
 /// dropout0, fc1, relu1 (the activation's kind + layer), dropout1, ..., fcL, then
-/// cross_entropy (both cross-entropies) or `<activation>L` and mse, then l2 and cost when
+/// cross_entropy (both cross-entropies) or <activation>L and mse, then l2 and cost when
 /// lambda > 0; parameters fc1.W, fc1.b, ... (plus any a user's activation adds).
 class Model {
  public:
   /// Validates the spec, draws the initial parameters and builds the graph.
   explicit Model(const ModelSpec& spec);
 
-  /// The spec the model was built from.
   const ModelSpec& spec() const { return spec_; }
-  /// The model's graph (nodes and parameters named as above).
   Graph& graph() { return graph_; }
-  /// The model's graph, read-only.
   const Graph& graph() const { return graph_; }
-  /// The input X is fed to.
   Input& features() { return *features_; }
-  /// The input Y is fed to.
   Input& labels() { return *labels_; }
   /// The output loss node (cross_entropy or mse), before any L2 term.
   const Node& loss_term() const { return *loss_term_; }

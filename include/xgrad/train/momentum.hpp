@@ -21,6 +21,9 @@ class Momentum final : public Optimizer {
   void start(std::span<Parameter* const> params) override;
   void step(std::span<Parameter* const> params, double learning_rate) override;
   std::string describe() const override;
+  /// kind "momentum", its settings, v of every parameter.
+  OptimizerState state() const override;
+  void restore(const OptimizerState& state, std::span<Parameter* const> params) override;
 
   /// The momentum coefficient.
   double beta() const { return beta_; }

@@ -21,15 +21,25 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <xgrad/core/parameter.hpp>
 
 namespace xgrad {
 
-/// An update rule for parameters from their gradients. Derive from it for your own: start()
-/// sizes the state, step() updates without allocating, describe() names the settings.
+/// What a checkpoint saves of an optimizer: its kind and settings (enough for
+/// make_optimizer to rebuild a built-in one) and its state.
+struct OptimizerState {
+  std::string kind;  ///< "gradient_descent", "momentum", "adam", or a user's kind
+  std::vector<std::pair<std::string, double>> settings;  ///< ("beta", 0.9), ...
+  std::vector<std::pair<std::string, double>> counters;  ///< ("t", 120): Adam's update steps
+  std::vector<Matrix> arrays;  ///< momentum: v of every parameter; adam: v of every parameter, then s
+};
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -42,7 +52,30 @@ class Optimizer {
   virtual void step(std::span<Parameter* const> params, double learning_rate) = 0;
   /// "gradient descent", "momentum (beta 0.9)", ...
   virtual std::string describe() const = 0;
+
+  /// Its kind, settings and state, for a checkpoint. The default suits a stateless
+  /// optimizer: kind describe(), nothing else. An optimizer with settings or state overrides
+  /// this and restore().
+  virtual OptimizerState state() const { return {describe(), {}, {}, {}}; }
+  /// Takes the state `state()` gave (perhaps in another process), for the parameters `params`
+  /// (start()'s list): afterwards step() continues as the saved optimizer would have.
+  /// Requires the same kind and settings and arrays of the parameters' shapes (InputError
+  /// naming the difference otherwise, and then nothing is changed).
+  virtual void restore(const OptimizerState& state, std::span<Parameter* const> params);
 };
+
+/// Throws InputError "<who>: the checkpoint's optimizer is X but this one is Y" unless `saved`
+/// and `mine` have the same kind and settings (bit for bit).
+void require_same_optimizer(const OptimizerState& saved, const OptimizerState& mine, const std::string& who);
+/// Throws InputError unless `arrays` has count matrices shaped as params (repeated
+/// count / params.size() times), naming the first one that differs.
+void require_state_shapes(const std::vector<Matrix>& arrays, std::span<Parameter* const> params, std::size_t count,
+                          const std::string& who);
+
+/// A built-in optimizer (gradient_descent, momentum, adam) rebuilt from its state's kind and
+/// settings, unstarted (restore() it). Throws InputError naming the kind when it is not a
+/// built-in one (pass an optimizer of that kind instead) or a setting is missing or bad.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerState& state);
 
 /// value = value - learning_rate * grad (the notes' update_parameters). Stateless.
 class GradientDescent final : public Optimizer {
@@ -50,6 +83,7 @@ class GradientDescent final : public Optimizer {
   void start(std::span<Parameter* const>) override {}
   void step(std::span<Parameter* const> params, double learning_rate) override;
   std::string describe() const override { return "gradient descent"; }
+  OptimizerState state() const override { return {"gradient_descent", {}, {}, {}}; }
 };
 
 /// Throws InputError unless learning_rate is finite and > 0.

@@ -31,8 +31,6 @@ struct LearningRateDecay {
   double at(double initial, std::size_t epoch) const;
 };
 
-/// How train() runs: learning rate and its decay, full batch or mini-batches, what is recorded
-/// and printed, the non-finite guard.
 struct TrainOptions {
   double learning_rate = 0.01;  ///< the rate before any decay
   /// Full batch (mini_batch_size == 0): this many steps on the whole data set.
@@ -51,12 +49,26 @@ struct TrainOptions {
   /// Stop at the first non-finite cost, naming the iteration (and mini-batch) and the first
   /// node whose value went non-finite (RunError; find_non_finite in non_finite.hpp).
   bool stop_on_non_finite = false;
-  /// Called now and then with (iterations or epochs done, total), e.g. for a progress bar.
+  /// Before the first step, check it on the first batch (at most 2.5 column tiles of it):
+  /// every node's scheduling hooks, then the pass training runs (column tiles, worker threads,
+  /// the value switched off) against the plain forward + backward; RunError naming the node
+  /// and the hook, or the parameter block, when they differ (check_training_step,
+  /// check/training_step.hpp). Runs once, before the first step of a run (Trainer::run while
+  /// no step was taken; not again on a resumed run); changes no parameter, stream or
+  /// optimizer state.
+  bool check_first_step = true;
+  /// Called with (iterations or epochs done, total) whenever `done` is a multiple of
+  /// max(1, total / 100): after every one when total < 200, about 100 times otherwise.
   std::function<void(std::size_t, std::size_t)> progress;
 
-  /// Throws InputError: learning rate <= 0 or not finite, iterations == 0 (full batch),
-  /// epochs == 0 (mini-batches), record_every == 0, decay rate < 0 or not finite, decay
-  /// interval == 0, a decay that takes the learning rate to 0 within the run
+  /// Full-batch steps are counted exactly in a double (decay, Adam's bias correction).
+  static constexpr std::size_t max_steps = std::size_t{1} << 53;
+  /// Epoch e shuffles with numpy's RandomState(shuffle_seed + e), whose seeds end at 2^32 - 1.
+  static constexpr std::uint64_t max_shuffle_seed = 0xFFFFFFFFu;
+
+  /// Throws InputError: learning rate <= 0 or not finite, iterations == 0 or > max_steps
+  /// (full batch), epochs == 0 or shuffle_seed + epochs - 1 > max_shuffle_seed
+  /// (mini-batches), record_every == 0, decay rate < 0 or not finite, decay interval == 0, a decay that takes the learning rate to 0 within the run
   /// (final_learning_rate() underflows: rate 1e308 every iteration).
   void validate() const;
   /// The learning rate of the last iteration (full batch) or epoch (mini-batches), after
@@ -71,7 +83,6 @@ struct TrainOptions {
   std::string describe() const;
 };
 
-/// One recorded cost.
 struct CostRecord {
   std::size_t iteration;  ///< the iteration (full batch) or the epoch (mini-batches)
   /// Full batch: the cost before that iteration's update, as the notes record it.
@@ -81,7 +92,6 @@ struct CostRecord {
   double cost;
 };
 
-/// What train() returns: the recorded costs and the last one.
 struct TrainResult {
   std::vector<CostRecord> costs;  ///< iterations (or epochs) i with i % record_every == 0, in order
   double final_cost = 0.0;  ///< the cost of the last iteration or epoch
@@ -114,15 +124,21 @@ TrainResult train(Model& model, const Dataset& data, const TrainOptions& options
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options);
 
 /// Feeds X into `features`, runs the graph in eval mode (no dropout) up to the node named
-/// `output` and returns a copy of its value, (rows of output, m). Nodes after it (the loss)
+/// `output` and returns a copy of its value, (rows of output, m). This one runs on the
+/// graph's own buffers (it replaces the fed data and sizes the nodes for m columns): do not
+/// call it in the middle of training a graph. A Model's predict / predict_probabilities /
+/// evaluate (evaluate.hpp) leave the model untouched. Nodes after it (the loss)
 /// are not run, so no labels are needed. Throws InputError when X has the wrong row count
 /// or holds NaN/inf (the first such entry is named), or no node is named `output`.
 Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std::string& output);
 
 /// Model::predictions() in eval mode, shape (outputs, m): sigmoid or softmax probabilities,
-/// or the output activation's value (mean squared error). Same errors as predict_output.
+/// or the output activation's value (mean squared error): evaluate_probabilities
+/// (evaluate.hpp), which changes nothing in the model and runs in column tiles. InputError
+/// when X has the wrong row count, no columns or holds NaN/inf (the first such entry named).
 Matrix predict_probabilities(Model& model, const Matrix& X);
 /// Sigmoid cross-entropy: 1 where the probability is > 0.5, else 0 (the notes' predict).
+/// Like predict_probabilities, it changes nothing in the model.
 /// Softmax cross-entropy: the class index of each column's largest probability, (1, m)
 /// (compare with class_indices(Y) for one-hot labels). Mean squared error: the outputs.
 Matrix predict(Model& model, const Matrix& X);
