@@ -32,7 +32,8 @@ struct HookCheckSettings {
 //    inputs, shares no buffer with the original (interleaved passes on different inputs),
 //    then both run at once on two threads on different columns. The copy is sized no smaller
 //    than the original before they run together, so that a buffer they wrongly share can not
-//    be written past its end; the threads run only when the interleaved passes found nothing.
+//    be written past its end; the threads run only when the interleaved passes found nothing
+//    (interleaved on this thread when a second thread or BLAS buffer cannot be had).
 // Findings go to `out`, each naming the node and the hook. Everything the check changes (the
 // node's size, examples, value_wanted, value and gradient; its inputs' values and gradients;
 // its parameters' gradients) is put back; a node with a random stream must have it pinned.

@@ -2,6 +2,7 @@
 // when the TempFolder goes. Header-only.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -36,10 +37,11 @@ struct TempFolder {
     return path;
   }
 
-  // The names of the entries directly in the folder, in directory order.
+  // The names of the entries directly in the folder, sorted.
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
     return names;
   }
 };

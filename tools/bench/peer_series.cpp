@@ -111,7 +111,7 @@ std::vector<Peer> available_peers() {
     missing("PyTorch eager", "no python3 imports torch");
   }
   // A program Meson set up to build: a peer once it is built (not by default).
-  auto add_built = [&](Peer peer, const std::string& program) {
+  [[maybe_unused]] auto add_built = [&](Peer peer, const std::string& program) {
     if (std::filesystem::exists(program)) {
       peer.command = shell_quote(program);
       peers.push_back(std::move(peer));

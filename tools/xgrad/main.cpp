@@ -1,7 +1,8 @@
 // xgrad: train, check and reproduce the course's experiments from the command line.
 // Exit status: 0 success; 1 a run or check failed (RunError, a failed gradient check);
 // 2 bad usage or input (CLI::ParseError: flags; InputError: flags, data files; LimitError: a
-// ulimit too small for the run, found out before BLAS would hang in it).
+// ulimit too small for the run, found out before BLAS would hang in it; running out of memory
+// while a ulimit -v or -d is set, the limit named).
 // Signals: SIGINT, SIGTERM and SIGHUP end the program as usual, except during a file write,
 // which first removes its temporary files (the target stays as it was; see
 // xgrad/io/atomic_file.hpp); SIGXFSZ (ulimit -f) is ignored so that a write past the limit is
@@ -76,6 +77,22 @@ void avoid_blas_workers_under_a_memory_limit(char** argv) {
   if (!limited) return;
   ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
   ::execv("/proc/self/exe", argv);  // on failure, go on as we are
+}
+
+// "the address-space limit (ulimit -v) of 200000 KB" for the tightest memory limit set (soft
+// limits of RLIMIT_AS and RLIMIT_DATA), or "" when none is.
+std::string memory_limit_text() {
+  std::string text;
+  rlim_t tightest = RLIM_INFINITY;
+  for (const auto& [resource, name] : {std::pair{RLIMIT_AS, "address-space limit (ulimit -v)"},
+                                       std::pair{RLIMIT_DATA, "data-size limit (ulimit -d)"}}) {
+    struct rlimit limit {};
+    if (::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < tightest) {
+      tightest = limit.rlim_cur;
+      text = std::string("the ") + name + " of " + std::to_string(limit.rlim_cur / 1024) + " KB";
+    }
+  }
+  return text;
 }
 
 // Ends the program by the signal that interrupted a write, if one did.
@@ -214,10 +231,18 @@ int run_reporting_errors(int argc, char** argv) {
     return fail(e.what(), 2);
   } catch (const xgrad::LimitError& e) {
     return fail(e.what(), 2);
+  } catch (const xgrad::MemoryError& e) {
+    // Under a memory limit, running out is the limit's doing: a problem of the environment,
+    // like LimitError, named with the limit.
+    const std::string limit = memory_limit_text();
+    if (limit.empty()) return fail(e.what(), 1);
+    return fail(std::string(e.what()) + " (under " + limit + "; raise it)", 2);
   } catch (const xgrad::RunError& e) {
     return fail(e.what(), 1);
   } catch (const std::bad_alloc&) {
-    return fail("out of memory", 1);
+    const std::string limit = memory_limit_text();
+    if (limit.empty()) return fail("out of memory", 1);
+    return fail("out of memory under " + limit + ": raise the limit", 2);
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }

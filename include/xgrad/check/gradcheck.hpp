@@ -240,7 +240,9 @@ std::ostream& operator<<(std::ostream& out, const CheckReport& report);
 ///    forward and backward of the other, on other inputs), and the two run at the same time on
 ///    two threads on different columns give what each gives alone. (The copy is never sized
 ///    smaller than the original before they run together, and the threads run only after the
-///    interleaved passes found nothing: a shared buffer is caught without writing past it.)
+///    interleaved passes found nothing: a shared buffer is caught without writing past it.
+///    When no second thread can be started, or an address-space limit leaves no room for a
+///    second BLAS buffer, that round runs interleaved on the calling thread instead.)
 /// Each problem is a finding that names the hook and the numbers.
 /// If the node has not been sized yet (batch() == 0), its inputs must be
 /// Input nodes: they are sized to options.batch and filled according to the node's
