@@ -108,7 +108,63 @@ void check_share(const Processes& processes, Trainable trainable, const DataShar
   }
 }
 
+// The shares: contiguous, in rank order, covering the m columns (full batch: column_share's,
+// and a graph that can be tiled unless it is one tile). Returns every process's first column.
+std::vector<std::uint64_t> check_shares(const Processes& processes, Graph& graph, const DataShare& share, bool mini) {
+  const std::size_t m = share.examples;
+  const std::size_t R = processes.size();
+  if (m == 0) throw CollectiveError("data-parallel training: the training set has no examples");
+  const std::size_t columns = graph.tile_columns();
+  const std::vector<std::uint64_t> firsts = processes.all_gather(static_cast<std::uint64_t>(share.first));
+  const std::vector<std::uint64_t> counts = processes.all_gather(static_cast<std::uint64_t>(share.data.examples()));
+  for (std::size_t r = 0, next = 0; r < R; next += counts[r], ++r) {
+    const ColumnShare expected = column_share(m, columns, r, R);
+    const bool wrong = mini ? firsts[r] != next : (firsts[r] != expected.first || counts[r] != expected.count);
+    if (wrong || (r + 1 == R && next + counts[r] != m)) {
+      throw CollectiveError(
+          "process " + std::to_string(r) + " of " + std::to_string(R) + " holds columns " + std::to_string(firsts[r]) +
+          " + " + std::to_string(counts[r]) + " of " + std::to_string(m) + ", but " +
+          (mini ? "the shares must follow each other in rank order and cover every column"
+                : "full-batch training needs whole tiles: columns " + std::to_string(expected.first) + " + " +
+                      std::to_string(expected.count) + " (column_share with " + std::to_string(columns) +
+                      " tile columns)"));
+    }
+  }
+  if (!mini && m > columns && !graph.tileable()) {
+    throw CollectiveError("data-parallel training: this graph cannot be tiled (a node is not column-separable), so a "
+                          "full batch of " + std::to_string(m) + " columns cannot be shared: run on one process");
+  }
+  return firsts;
+}
+
 }  // namespace
+
+struct SharedFullBatch::Shared {
+  Shared(const Processes& processes, Graph& graph) : exchange(processes), root_pass(processes, graph) {}
+  MpiTileExchange exchange;
+  RootPass root_pass;
+};
+
+SharedFullBatch::SharedFullBatch(const Processes& processes, Trainable trainable, const DataShare& share)
+    : graph_(trainable.graph) {
+  check_share(processes, trainable, share);
+  check_shares(processes, graph_, share, false);
+  broadcast_parameters(processes, graph_);
+  shared_ = std::make_unique<Shared>(processes, graph_);
+  const std::size_t columns = graph_.tile_columns();
+  tiled_ = share.examples > columns;
+  if (tiled_) shared_->exchange.set(share.examples, share.first / columns, share.data.examples() > 0);
+  if (share.data.examples() > 0) {
+    graph_.feed(trainable.features, share.data.X);
+    graph_.feed(trainable.labels, share.data.Y);
+  }
+}
+
+SharedFullBatch::~SharedFullBatch() = default;
+
+double SharedFullBatch::forward_backward() {
+  return tiled_ ? graph_.forward_backward_share(shared_->exchange) : shared_->root_pass.run();
+}
 
 DataShare take_share(const Dataset& whole, const ColumnShare& share) {
   const std::size_t m = whole.examples();
@@ -157,31 +213,12 @@ TrainResult train(const Processes& processes, Trainable trainable, const DataSha
   const std::size_t m = share.examples;
   const std::size_t R = processes.size();
   const std::size_t rank = processes.rank();
-  if (m == 0) throw CollectiveError("data-parallel training: the training set has no examples");
   const std::size_t columns = graph.tile_columns();
   const bool tileable = graph.tileable();
   const bool mini = options.uses_mini_batches();
 
-  // The shares: contiguous, in rank order, covering the m columns (full batch: column_share's).
-  const std::vector<std::uint64_t> firsts = processes.all_gather(static_cast<std::uint64_t>(share.first));
+  const std::vector<std::uint64_t> firsts = check_shares(processes, graph, share, mini);
   const std::vector<std::uint64_t> counts = processes.all_gather(static_cast<std::uint64_t>(share.data.examples()));
-  for (std::size_t r = 0, next = 0; r < R; next += counts[r], ++r) {
-    const ColumnShare expected = column_share(m, columns, r, R);
-    const bool wrong = mini ? firsts[r] != next : (firsts[r] != expected.first || counts[r] != expected.count);
-    if (wrong || (r + 1 == R && next + counts[r] != m)) {
-      throw CollectiveError(
-          "process " + std::to_string(r) + " of " + std::to_string(R) + " holds columns " + std::to_string(firsts[r]) +
-          " + " + std::to_string(counts[r]) + " of " + std::to_string(m) + ", but " +
-          (mini ? "the shares must follow each other in rank order and cover every column"
-                : "full-batch training needs whole tiles: columns " + std::to_string(expected.first) + " + " +
-                      std::to_string(expected.count) + " (column_share with " + std::to_string(columns) +
-                      " tile columns)"));
-    }
-  }
-  if (!mini && m > columns && !tileable) {
-    throw CollectiveError("data-parallel training: this graph cannot be tiled (a node is not column-separable), so a "
-                          "full batch of " + std::to_string(m) + " columns cannot be shared: run on one process");
-  }
 
   broadcast_parameters(processes, graph);
   if (options.check_first_step && share.data.examples() > 0) {

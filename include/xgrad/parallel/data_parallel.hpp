@@ -28,6 +28,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/graph.hpp>
@@ -74,6 +76,30 @@ TrainResult train(const Processes& processes, Trainable trainable, const DataSha
 /// The same on a Model's graph (the share's data checked against the model first).
 TrainResult train(const Processes& processes, Model& model, const DataShare& share, const TrainOptions& options,
                   Optimizer& optimizer);
+
+/// The full-batch pass parallel::train runs at each iteration, for a loop of the caller's own
+/// (a benchmark, an optimizer of its own): every process gets the loss and gradients that
+/// Graph::forward_backward gives on one process fed the whole data set, bit for bit.
+class SharedFullBatch {
+ public:
+  /// Checks the shares as train does (the column_share ones; CollectiveError otherwise), sets
+  /// every process's parameters to rank 0's and feeds this process's share. Keeps references
+  /// to `processes` and the graph, which must outlive it. Collective.
+  SharedFullBatch(const Processes& processes, Trainable trainable, const DataShare& share);
+  ~SharedFullBatch();
+  SharedFullBatch(const SharedFullBatch&) = delete;
+  SharedFullBatch& operator=(const SharedFullBatch&) = delete;
+  /// One pass: the loss, and every parameter's grad, the same on every process (the graph's
+  /// forward_backward_share; or rank 0's forward_backward sent to all when the data set is
+  /// one tile). Call it on every process; the parameters must stay equal across processes.
+  double forward_backward();
+
+ private:
+  struct Shared;  // the exchange and rank 0's pass (lib/parallel/data_parallel.cpp)
+  Graph& graph_;
+  std::unique_ptr<Shared> shared_;
+  bool tiled_ = false;
+};
 
 /// The fraction of entries where predictions == labels over every process's columns (each
 /// process passes its own; counts summed exactly). InputError when shapes differ.
