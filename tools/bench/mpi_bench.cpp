@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   if (processes.is_root()) {
     benchmark::RunSpecifiedBenchmarks();
   } else {
-    benchmark::RunSpecifiedBenchmarks(&silent, &silent);
+    benchmark::RunSpecifiedBenchmarks(&silent);
   }
   benchmark::Shutdown();
   return 0;
