@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "temp_folder.hpp"
 #include <xgrad/train/checkpoint.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/train/model.hpp>
@@ -34,30 +35,8 @@ using xgrad::testing::expect_file_error;
 
 namespace {
 
-struct Scratch {
-  fs::path dir;
-
-  Scratch() {
-    std::random_device entropy;
-    dir = fs::temp_directory_path() / ("xgrad-checkpoint-" + std::to_string(entropy()) + "-" + std::to_string(entropy()));
-    fs::create_directory(dir);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-
-  fs::path write(const std::string& name, const std::string& bytes) const {
-    std::ofstream out(dir / name, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return dir / name;
-  }
-
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    return names;
-  }
+struct Scratch : xgrad::testing::TempFolder {
+  Scratch() : TempFolder("xgrad-checkpoint-") {}
 };
 
 std::string read_bytes(const fs::path& path) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_scratch.hpp"
 #include "reference.hpp"
 #include <xgrad/io/npy.hpp>
 #include <xgrad/io/npz.hpp>
@@ -38,23 +39,11 @@ using Json = nlohmann::json;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string quoted(const std::string& word) {
-  std::string q = "'";
-  for (char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Result = xgrad::testing::CliResult;
+using xgrad::testing::describe;
+using xgrad::testing::file_text;
+using xgrad::testing::run_shell;
+using xgrad::testing::shell_quoted;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -73,58 +62,10 @@ std::string squeezed(const std::string& text) {
   return out;
 }
 
-// A scratch folder per test: `work` is the program's current folder, its stdout and
-// stderr are captured beside it (so `work` holds only what the program wrote).
-struct Scratch {
-  fs::path root, work;
-
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "xgrad_cli_XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root = pattern;
-    work = root / "work";
-    fs::create_directory(work);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-
-  // Runs `env_prefix xgrad args...` in `work`.
-  Result run(const std::vector<std::string>& args, const std::string& env_prefix = "") const {
-    const char* cli = std::getenv("XGRAD_CLI");
-    BOOST_TEST_REQUIRE(cli != nullptr, "XGRAD_CLI (the xgrad program's path) is not set; run through meson test");
-    // Appended word by word: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
-    std::string command = "cd ";
-    for (const std::string& part : {quoted(work.string()), std::string(" && "), env_prefix, std::string(" "), quoted(cli)}) {
-      command += part;
-    }
-    for (const std::string& a : args) {
-      command += ' ';
-      command += quoted(a);
-    }
-    for (const std::string& part : {std::string(" > "), quoted((root / "stdout").string()), std::string(" 2> "),
-                                    quoted((root / "stderr").string())}) {
-      command += part;
-    }
-    const int raw = std::system(command.c_str());
-    Result r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = read_file(root / "stdout");
-    r.err = read_file(root / "stderr");
-    return r;
-  }
-
-  std::vector<std::string> work_files() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::recursive_directory_iterator(work)) names.push_back(entry.path().string());
-    return names;
-  }
+// A scratch folder per test (tests/support/cli_scratch.hpp).
+struct Scratch : xgrad::testing::CliScratch {
+  Scratch() : CliScratch("xgrad_cli_") {}
 };
-
-std::string describe(const Result& r) {
-  return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
 
 std::optional<fs::path> football() { return xgrad::testing::shared_file("data/football.mat"); }
 
@@ -162,7 +103,7 @@ BOOST_AUTO_TEST_CASE(train_json_has_the_settings_costs_accuracies_and_prediction
   const Result r = s.run({"train", "--iterations", "2000", "--json", "f.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
   BOOST_TEST(r.err.empty(), r.err);
-  const Json j = Json::parse(read_file(s.work / "f.json"));
+  const Json j = Json::parse(file_text(s.work / "f.json"));
   for (const char* key : {"settings", "cost_iterations", "costs", "final_cost", "train_accuracy", "test_accuracy",
                           "train_predictions", "test_predictions"}) {
     BOOST_TEST(j.contains(key), key);
@@ -197,7 +138,7 @@ BOOST_AUTO_TEST_CASE(he_run_reproduces_the_notes_accuracies, *needs_shared("refe
   const Result r = s.run({"train", "--init", "he", "--layers", "10,5,1", "--lr", "0.01", "--iterations", "15000",
                           "--json", "he.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json j = Json::parse(read_file(s.work / "he.json"));
+  const Json j = Json::parse(file_text(s.work / "he.json"));
   const auto& ref = reference()["init_he"];
   BOOST_TEST(j["train_accuracy"].get<double>() == ref["train_accuracy"].get<double>());
   BOOST_TEST(j["test_accuracy"].get<double>() == ref["test_accuracy"].get<double>());
@@ -245,7 +186,7 @@ BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaul
                           "--print-every", "0", "--json", "r.json"},
                          "OPENBLAS_NUM_THREADS=1");
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json settings = Json::parse(read_file(s.work / "r.json"))["settings"];
+  const Json settings = Json::parse(file_text(s.work / "r.json"))["settings"];
   BOOST_TEST(settings["xgrad_version"] == XGRAD_VERSION_STRING);
   BOOST_TEST(settings["blas_kernel"] == xgrad::blas_kernel());
   BOOST_TEST(settings["blas_config"] == xgrad::blas_config());
@@ -258,7 +199,7 @@ BOOST_AUTO_TEST_CASE(json_settings_record_the_version_blas_and_the_course_defaul
   const Result fresh = s.run({"train", "--layers", "20,3,1", "--keep-prob", "0.86", "--dropout-masks", "fresh",
                               "--iterations", "3", "--print-every", "0", "--json", "f.json"});
   BOOST_TEST_REQUIRE(fresh.status == 0, describe(fresh));
-  const Json f = Json::parse(read_file(s.work / "f.json"))["settings"];
+  const Json f = Json::parse(file_text(s.work / "f.json"))["settings"];
   BOOST_TEST(f["dropout_masks"] == "fresh");
   BOOST_TEST(f["blas_threads"] == xgrad::blas_threads());
   BOOST_TEST(f["threads"] == xgrad::threads());
@@ -269,7 +210,7 @@ BOOST_AUTO_TEST_CASE(experiments_json_records_the_blas_of_every_run) {
   const Result r = s.run({"experiments", "--quick", "--only", "init_he,reg_dropout", "--json", "e.json"},
                          "OPENBLAS_NUM_THREADS=1 PATH=/nonexistent");
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json j = Json::parse(read_file(s.work / "e.json"));
+  const Json j = Json::parse(file_text(s.work / "e.json"));
   for (const char* key : {"init_he", "reg_dropout"}) {
     BOOST_TEST(j["experiments"][key]["settings"]["blas_kernel"] == xgrad::blas_kernel(), key);
     BOOST_TEST(j["experiments"][key]["settings"]["blas_threads"] == 1, key);
@@ -310,7 +251,7 @@ BOOST_AUTO_TEST_CASE(trains_on_csv_and_npy_files) {
   }
   const Result csv = s.run({"train", "--data", "train.csv", "--layers", "4,1", "--iterations", "50", "--json", "c.json"});
   BOOST_TEST_REQUIRE(csv.status == 0, describe(csv));
-  const Json c = Json::parse(read_file(s.work / "c.json"));
+  const Json c = Json::parse(file_text(s.work / "c.json"));
   BOOST_TEST(c["settings"]["layers"] == Json::parse("[3, 4, 1]"));
   BOOST_TEST(c["test_accuracy"].is_null());
   BOOST_TEST(c["train_predictions"][0].size() == 40u);
@@ -328,7 +269,7 @@ BOOST_AUTO_TEST_CASE(trains_on_csv_and_npy_files) {
   const Result npy = s.run({"train", "--data", "X.npy", "--labels", "Y.npy", "--test-data", "X.npy", "--test-labels",
                             "Y.npy", "--layers", "3,1", "--iterations", "20", "--json", "n.json"});
   BOOST_TEST_REQUIRE(npy.status == 0, describe(npy));
-  const Json n = Json::parse(read_file(s.work / "n.json"));
+  const Json n = Json::parse(file_text(s.work / "n.json"));
   BOOST_TEST(n["settings"]["layers"] == Json::parse("[3, 3, 1]"));
   BOOST_TEST(n["test_predictions"][0].size() == 30u);
 }
@@ -339,7 +280,7 @@ BOOST_AUTO_TEST_CASE(trains_on_the_football_mat_file_as_the_notes,
   const Result r = s.run({"train", "--data", football()->string(), "--layers", "20,3,1", "--init", "xavier", "--lr",
                           "0.3", "--iterations", "30000", "--lambd", "0.7", "--print-every", "10000", "--json", "l2.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json j = Json::parse(read_file(s.work / "l2.json"));
+  const Json j = Json::parse(file_text(s.work / "l2.json"));
   const auto& ref = reference()["reg_l2"];
   BOOST_TEST(j["train_accuracy"].get<double>() == ref["train_accuracy"].get<double>());
   BOOST_TEST(j["test_accuracy"].get<double>() == ref["test_accuracy"].get<double>());
@@ -368,7 +309,7 @@ BOOST_AUTO_TEST_CASE(experiments_quick_writes_plots_and_a_summary) {
   BOOST_TEST(!contains(r.out, "Cost after"), "cost lines only with --verbose");
   BOOST_TEST(contains(r.out, "check_graph (whole model): gradient check PASSED"), r.out);
   BOOST_TEST(contains(r.out, "check_nodes (node by node): gradient check PASSED"), r.out);
-  const Json j = Json::parse(read_file(s.work / "e.json"));
+  const Json j = Json::parse(file_text(s.work / "e.json"));
   BOOST_TEST(j["experiments"].size() == 8u);
   BOOST_TEST(j["gradient_checks"].size() == 2u);
 
@@ -379,7 +320,7 @@ BOOST_AUTO_TEST_CASE(experiments_quick_writes_plots_and_a_summary) {
   }
   const std::string png_signature = "\x89PNG\r\n\x1a\n";
   for (const char* png : {"init_he_boundary.png", "init_he_cost.png", "reg_l2_boundary.png"}) {
-    const std::string bytes = read_file(s.work / "plots" / png);
+    const std::string bytes = file_text(s.work / "plots" / png);
     BOOST_TEST(bytes.substr(0, 8) == png_signature, png << " is not a PNG (" << bytes.size() << " bytes)");
   }
 }
@@ -568,7 +509,7 @@ BOOST_AUTO_TEST_CASE(a_multi_class_run_with_adam_on_mini_batches) {
   BOOST_TEST(ok.err.empty(), ok.err);
   BOOST_TEST(contains(ok.out, "training: 100 epochs of mini-batches of 16 (shuffle seed 11) at learning rate 0.01, adam"),
              ok.out);
-  const Json j = Json::parse(read_file(s.work / "r.json"));
+  const Json j = Json::parse(file_text(s.work / "r.json"));
   const Json& settings = j["settings"];
   BOOST_TEST(settings["layers"] == Json::parse("[2, 8, 3]"));
   BOOST_TEST(settings["activations"] == Json::parse(R"(["tanh", "softmax"])"));
@@ -615,7 +556,7 @@ BOOST_AUTO_TEST_CASE(defaults_keep_the_notes_run_and_record_it) {
   const Result r = s.run({"train", "--iterations", "3", "--print-every", "0", "--json", "r.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
   BOOST_TEST(contains(r.out, "\ntraining: 3 iterations at learning rate 0.01\n"), r.out);
-  const Json settings = Json::parse(read_file(s.work / "r.json"))["settings"];
+  const Json settings = Json::parse(file_text(s.work / "r.json"))["settings"];
   BOOST_TEST(settings["activations"] == Json::parse(R"(["relu", "relu", "sigmoid"])"));
   BOOST_TEST(settings["loss"] == "sigmoid_cross_entropy");
   BOOST_TEST(settings["optimizer_kind"] == "gd");
@@ -630,7 +571,7 @@ BOOST_AUTO_TEST_CASE(momentum_decay_leaky_slope_input_dropout_and_mse_are_record
                           "0.8", "--decay-rate", "1", "--decay-interval", "100", "--input-keep-prob", "0.9",
                           "--iterations", "200", "--lr", "0.05", "--print-every", "0", "--json", "m.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json settings = Json::parse(read_file(s.work / "m.json"))["settings"];
+  const Json settings = Json::parse(file_text(s.work / "m.json"))["settings"];
   BOOST_TEST(settings["activations"] == Json::parse(R"(["leaky_relu", "tanh", "sigmoid"])"));
   BOOST_TEST(settings["layers_flag"] == "6:leaky_relu=0.05,4:tanh,1");
   BOOST_TEST(settings["optimizer_kind"] == "momentum");
@@ -649,7 +590,7 @@ BOOST_AUTO_TEST_CASE(momentum_decay_leaky_slope_input_dropout_and_mse_are_record
                             "50", "--json", "e.json"});
   BOOST_TEST_REQUIRE(mse.status == 0, describe(mse));
   BOOST_TEST(contains(mse.out, "(mean squared error: no accuracy)"), mse.out);
-  const Json e = Json::parse(read_file(s.work / "e.json"));
+  const Json e = Json::parse(file_text(s.work / "e.json"));
   BOOST_TEST(e["settings"]["activations"] == Json::parse(R"(["tanh", "identity"])"));
   BOOST_TEST(!e.contains("train_accuracy"));
   BOOST_TEST(e["train_predictions"][0].size() == 20u);
@@ -663,7 +604,7 @@ BOOST_AUTO_TEST_CASE(gradcheck_checks_the_new_models_and_writes_its_report) {
   BOOST_TEST(r.status == 0, describe(r));
   BOOST_TEST(contains(r.out, "check_graph passed, check_nodes passed"), r.out);
   BOOST_TEST(contains(r.out, "leaky_relu1"), "the leaky ReLU node is checked");
-  const Json j = Json::parse(read_file(s.work / "g.json"));
+  const Json j = Json::parse(file_text(s.work / "g.json"));
   BOOST_TEST(j["settings"]["loss"] == "softmax_cross_entropy");
   BOOST_TEST(j["settings"]["examples"] == 30);
   BOOST_TEST_REQUIRE(j["checks"].size() == 2u);
@@ -689,22 +630,22 @@ Result run_shell(const Scratch& s, const std::string& prefix, const std::vector<
                  const std::string& stdout_target) {
   // Appended word by word: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
   std::string command = "cd ";
-  for (const std::string& part : {quoted(s.work.string()), std::string(" && "), prefix, std::string(" "),
-                                  quoted(std::getenv("XGRAD_CLI"))}) {
+  for (const std::string& part : {shell_quoted(s.work.string()), std::string(" && "), prefix, std::string(" "),
+                                  shell_quoted(std::getenv("XGRAD_CLI"))}) {
     command += part;
   }
   for (const std::string& a : args) {
     command += ' ';
-    command += quoted(a);
+    command += shell_quoted(a);
   }
   for (const std::string& part : {std::string(" > "), stdout_target, std::string(" 2> "),
-                                  quoted((s.root / "stderr").string())}) {
+                                  shell_quoted((s.root / "stderr").string())}) {
     command += part;
   }
   const int raw = std::system(command.c_str());
   Result r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = read_file(s.root / "stderr");
+  r.err = file_text(s.root / "stderr");
   return r;
 }
 
@@ -727,7 +668,7 @@ BOOST_AUTO_TEST_CASE(a_link_or_a_fifo_given_as_an_output_is_refused_before_train
     BOOST_TEST(!contains(r.out, "Cost after"), "the run should not start");
   }
   BOOST_TEST(fs::is_symlink(fs::symlink_status(s.work / "link.json")));
-  BOOST_TEST(read_file(s.root / "target.json") == "keep");
+  BOOST_TEST(file_text(s.root / "target.json") == "keep");
   BOOST_TEST(fs::is_symlink(fs::symlink_status(s.work / "link.npz")));
   BOOST_TEST(fs::is_fifo(s.work / "fifo"));
   BOOST_TEST(s.work_files().size() == 3u);
@@ -759,7 +700,7 @@ BOOST_AUTO_TEST_CASE(a_legal_long_name_and_a_latin1_name_are_written) {
   const std::string long_name = std::string(240, 'r') + ".json";  // 245 bytes
   const Result r = s.run({"train", "--iterations", "10", "--json", long_name});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  BOOST_TEST(Json::parse(read_file(s.work / long_name))["settings"]["iterations"] == 10);
+  BOOST_TEST(Json::parse(file_text(s.work / long_name))["settings"]["iterations"] == 10);
 
   // A data file whose name is Latin-1 ("daten\xe9.csv"): the report still is valid JSON.
   const std::string latin1 = "daten\xe9.csv";
@@ -769,7 +710,7 @@ BOOST_AUTO_TEST_CASE(a_legal_long_name_and_a_latin1_name_are_written) {
   }
   const Result named = s.run({"train", "--data", latin1, "--iterations", "10", "--json", "latin1.json"});
   BOOST_TEST_REQUIRE(named.status == 0, describe(named));
-  const Json report = Json::parse(read_file(s.work / "latin1.json"));
+  const Json report = Json::parse(file_text(s.work / "latin1.json"));
   BOOST_TEST(contains(report["settings"]["data"].get<std::string>(), "daten\xef\xbf\xbd.csv"),
              report["settings"]["data"].get<std::string>());
 }
@@ -780,7 +721,7 @@ BOOST_AUTO_TEST_CASE(experiments_on_a_latin1_data_name_write_their_report, *need
   fs::copy_file(*football(), s.work / latin1);
   const Result r = s.run({"experiments", "--quick", "--only", "init_he", "--data", latin1, "--json", "e.json"});
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  const Json report = Json::parse(read_file(s.work / "e.json"));
+  const Json report = Json::parse(file_text(s.work / "e.json"));
   BOOST_TEST(contains(report["football"].get<std::string>(), "fu\xef\xbf\xbd" "ball.mat"),
              report["football"].get<std::string>());
 }
@@ -793,7 +734,7 @@ BOOST_AUTO_TEST_CASE(a_folder_save_is_all_or_nothing) {
   BOOST_TEST(r.status == 2, describe(r));
   BOOST_TEST(contains(r.err, "fc2.W.npy"), r.err);
   BOOST_TEST(!contains(r.out, "Cost after"), "checked only after training: " << r.out);
-  BOOST_TEST(read_file(s.work / "p" / "fc1.W.npy") == "old");
+  BOOST_TEST(file_text(s.work / "p" / "fc1.W.npy") == "old");
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(s.work / "p")) names.push_back(e.path().filename().string());
   BOOST_TEST(names.size() == 2u, "temporary or new files left in p/");
@@ -805,7 +746,7 @@ BOOST_AUTO_TEST_CASE(a_file_size_limit_is_reported_with_status_1) {
   const Result r = run_shell(s, "ulimit -f 1 &&", {"train", "--iterations", "10", "--json", "r.json"}, "/dev/null");
   BOOST_TEST(r.status == 1, "status " << r.status << ": " << r.err);
   BOOST_TEST(contains(r.err, "r.json: cannot write: File too large"), r.err);
-  BOOST_TEST(read_file(s.work / "r.json") == "old");
+  BOOST_TEST(file_text(s.work / "r.json") == "old");
   BOOST_TEST(s.work_files().size() == 1u, "temporary files left");
 }
 
@@ -827,7 +768,7 @@ BOOST_AUTO_TEST_CASE(a_failing_gnuplot_is_an_error_and_leaves_no_png) {
   fs::create_directory(bin);
   std::ofstream(bin / "gnuplot") << "#!/bin/sh\n: > train_cost.png\necho 'gnuplot: cannot open font' >&2\nexit 1\n";
   fs::permissions(bin / "gnuplot", fs::perms::owner_all);
-  const Result r = s.run({"train", "--iterations", "10", "--plots", "p"}, "PATH=" + quoted(bin.string()) + ":\"$PATH\"");
+  const Result r = s.run({"train", "--iterations", "10", "--plots", "p"}, "PATH=" + shell_quoted(bin.string()) + ":\"$PATH\"");
   BOOST_TEST(r.status == 1, describe(r));
   BOOST_TEST(r.err.starts_with("xgrad: error: --plots: gnuplot failed on p/train.gp: exit status 1: gnuplot: cannot "
                                "open font"),
@@ -901,7 +842,7 @@ BOOST_AUTO_TEST_CASE(a_signal_during_a_save_leaves_no_temporary_file) {
   BOOST_TEST_REQUIRE(seen, "the save's temporary file never appeared");
   BOOST_TEST(WIFSIGNALED(raw));
   BOOST_TEST((WIFSIGNALED(raw) && WTERMSIG(raw) == SIGTERM));
-  BOOST_TEST(read_file(s.work / "big.npz") == "old");
+  BOOST_TEST(file_text(s.work / "big.npz") == "old");
   BOOST_TEST(s.work_files().size() == 1u, "temporary files left");
 }
 
@@ -1038,7 +979,7 @@ BOOST_AUTO_TEST_CASE(resuming_in_another_process_gives_the_bits_of_one_run) {
     BOOST_TEST(same_bits(entries(s.work / "whole.npz", "parameter."), entries(s.work / "end.npz", "parameter.")));
     const auto optimizer = entries(s.work / "whole.npz", "optimizer.");
     if (!optimizer.empty()) BOOST_TEST(same_bits(optimizer, entries(s.work / "end.npz", "optimizer.")));
-    const Json j = Json::parse(read_file(s.work / "r.json"));
+    const Json j = Json::parse(file_text(s.work / "r.json"));
     BOOST_TEST(j["epochs_run"] == 40);
     BOOST_TEST(j["stop_reason"] == "completed");
     // The flags must describe the saved run.
@@ -1062,7 +1003,7 @@ BOOST_AUTO_TEST_CASE(validation_and_early_stopping_are_printed_and_recorded) {
              r.out);
   BOOST_TEST(contains(r.out, "Validation after epoch 0: cost "), r.out);
   BOOST_TEST(contains(r.out, "stopped early after epoch "), r.out);
-  const Json j = Json::parse(read_file(s.work / "r.json"));
+  const Json j = Json::parse(file_text(s.work / "r.json"));
   BOOST_TEST(j["stop_reason"] == "early_stopping");
   const auto costs = j["validation_costs"].get<std::vector<double>>();
   BOOST_TEST_REQUIRE(costs.size() >= 4u);

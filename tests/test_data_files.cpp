@@ -24,6 +24,7 @@
 #include "child_process.hpp"
 #include "expect_error.hpp"
 #include "reference.hpp"
+#include "temp_folder.hpp"
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>
 #include <xgrad/core/dataset.hpp>
@@ -47,33 +48,8 @@ using xgrad::testing::shared_file;
 namespace {
 
 // A fresh folder under the system temp folder, removed with everything in it.
-struct Scratch {
-  fs::path dir;
-
-  Scratch() {
-    std::random_device entropy;
-    dir = fs::temp_directory_path() /
-          ("xgrad-data-files-" + std::to_string(entropy()) + "-" + std::to_string(entropy()));
-    fs::create_directory(dir);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-
-  fs::path write(const std::string& name, const std::string& bytes) const {
-    const fs::path path = dir / name;
-    std::ofstream out(path, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return path;
-  }
-
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+struct Scratch : xgrad::testing::TempFolder {
+  Scratch() : TempFolder("xgrad-data-files-") {}
 };
 
 std::string read_bytes(const fs::path& path) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_scratch.hpp"
 #include "reference.hpp"
 #include <xgrad/core/format.hpp>
 #include <xgrad/numpy/random.hpp>
@@ -29,23 +30,11 @@ using xgrad::testing::needs_shared;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string quoted(const std::string& word) {
-  std::string q = "'";
-  for (char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Result = xgrad::testing::CliResult;
+using xgrad::testing::describe;
+using xgrad::testing::file_text;
+using xgrad::testing::run_shell;
+using xgrad::testing::shell_quoted;
 
 void write_file(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
@@ -61,67 +50,22 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string describe(const Result& r) {
-  return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
+bool on_path(const std::string& program) { return run_shell("command -v " + program + " > /dev/null 2>&1") == 0; }
 
-int shell(const std::string& command) {
-  const int raw = std::system(command.c_str());
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
-bool on_path(const std::string& program) { return shell("command -v " + program + " > /dev/null 2>&1") == 0; }
-
-// A scratch folder per test: `work` is the program's current folder.
-struct Scratch {
-  fs::path root, work;
-
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "xgrad_sweep_XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root = pattern;
-    work = root / "work";
-    fs::create_directory(work);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-
-  // Runs `env_prefix xgrad args...` in `work`.
-  Result run(const std::vector<std::string>& args, const std::string& env_prefix = "") const {
-    const char* cli = std::getenv("XGRAD_CLI");
-    BOOST_TEST_REQUIRE(cli != nullptr, "XGRAD_CLI (the xgrad program's path) is not set; run through meson test");
-    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
-    std::string command = "cd ";
-    for (const std::string& part : {quoted(work.string()), std::string(" && "), env_prefix, std::string(" "), quoted(cli)}) {
-      command += part;
-    }
-    for (const std::string& a : args) {
-      command += ' ';
-      command += quoted(a);
-    }
-    for (const std::string& part : {std::string(" > "), quoted((root / "stdout").string()), std::string(" 2> "),
-                                    quoted((root / "stderr").string())}) {
-      command += part;
-    }
-    Result r;
-    r.status = shell(command);
-    r.out = read_file(root / "stdout");
-    r.err = read_file(root / "stderr");
-    return r;
-  }
+// A scratch folder per test (tests/support/cli_scratch.hpp).
+struct Scratch : xgrad::testing::CliScratch {
+  Scratch() : CliScratch("xgrad_sweep_") {}
 
   // Runs each line with /bin/sh in `work`, as GNU parallel would; returns the failures.
   int run_lines(const std::vector<std::string>& lines) const {
     int failures = 0;
     for (const std::string& line : lines) {
-      if (shell("cd " + quoted(work.string()) + " && " + line) != 0) ++failures;
+      if (run_shell("cd " + shell_quoted(work.string()) + " && " + line) != 0) ++failures;
     }
     return failures;
   }
 
-  Json json(const fs::path& relative) const { return Json::parse(read_file(work / relative)); }
+  Json json(const fs::path& relative) const { return Json::parse(file_text(work / relative)); }
 };
 
 // The settings of a sweep's runs, in sweep.json's order.
@@ -395,7 +339,7 @@ BOOST_AUTO_TEST_CASE(a_restarted_sweep_skips_the_finished_runs) {
   BOOST_TEST_REQUIRE(s.run_lines({lines[0]}) == 0);
   write_file(s.work / "resume/runs/lambd=0.1/train.log", "Cost after iteration 0: 0.69\n");
   const fs::path finished = s.work / "resume/runs/lambd=0/report.json";
-  const std::string report = read_file(finished);
+  const std::string report = file_text(finished);
   const auto written = fs::last_write_time(finished);
 
   const Result table = s.run({"report", "resume"});
@@ -409,7 +353,7 @@ BOOST_AUTO_TEST_CASE(a_restarted_sweep_skips_the_finished_runs) {
   BOOST_TEST(contains(again.err, "3 runs in"), again.err);
   BOOST_TEST(contains(again.err, "1 finished (skipped), 2 to run"), again.err);
   BOOST_TEST_REQUIRE(s.run_lines(lines_of(again.out)) == 0);
-  BOOST_TEST(read_file(finished) == report);
+  BOOST_TEST(file_text(finished) == report);
   BOOST_TEST((fs::last_write_time(finished) == written));
   const Result done = s.run(args);
   BOOST_TEST(done.status == 0, describe(done));
@@ -441,7 +385,7 @@ BOOST_AUTO_TEST_CASE(failed_runs_and_damaged_reports_are_reported) {
   // lambd=0.1: cut short; lambd=0.2: a field missing, from another version; lambd=0.3: a
   // field of the wrong type; lambd=0.4: fine.
   const fs::path runs = s.work / "f/runs";
-  const std::string whole = read_file(runs / "lambd=0.1/report.json");
+  const std::string whole = file_text(runs / "lambd=0.1/report.json");
   write_file(runs / "lambd=0.1/report.json", whole.substr(0, whole.size() / 2));
   Json old = s.json("f/runs/lambd=0.2/report.json");
   old.erase("final_cost");
@@ -509,7 +453,7 @@ BOOST_AUTO_TEST_CASE(the_report_sorts_and_writes_csv_json_and_plots) {
     BOOST_TEST(row["test_accuracy"] == report["test_accuracy"]);
     BOOST_TEST(std::stod(row["settings"]["lr"].get<std::string>()) == report["settings"]["learning_rate"].get<double>());
   }
-  const std::vector<std::string> csv = lines_of(read_file(s.work / "t.csv"));
+  const std::vector<std::string> csv = lines_of(file_text(s.work / "t.csv"));
   BOOST_TEST_REQUIRE(csv.size() == 9u);
   BOOST_TEST(csv[0] == "run,status,lr,init,final_cost,best_cost,train_accuracy,test_accuracy,seconds,problem\r");
   BOOST_TEST(contains(csv[1], "," + xgrad::format_double(rows[0]["final_cost"].get<double>()) + ","), csv[1]);
@@ -525,12 +469,12 @@ BOOST_AUTO_TEST_CASE(the_report_sorts_and_writes_csv_json_and_plots) {
   BOOST_TEST(unknown.status == 2, describe(unknown));
   BOOST_TEST(contains(unknown.err, "--sort: no column 'accuracy' (the columns: run, status, lr, init, final_cost"), unknown.err);
   // Plots: cost curves, and the metric against lr (a log axis) and init (labels).
-  const std::string script = read_file(s.work / "plots/report.gp");
+  const std::string script = file_text(s.work / "plots/report.gp");
   BOOST_TEST(contains(script, "set output 'costs.png'"));
   BOOST_TEST(contains(script, "set output 'test_accuracy_vs_lr.png'\n"));
   BOOST_TEST(contains(script, "set logscale x"));
   BOOST_TEST(contains(script, "xtic(3)"));
-  BOOST_TEST(contains(read_file(s.work / "plots/test_accuracy_vs_init.dat"), "\"he\""));
+  BOOST_TEST(contains(file_text(s.work / "plots/test_accuracy_vs_init.dat"), "\"he\""));
   if (on_path("gnuplot")) {
     for (const char* png : {"costs.png", "test_accuracy_vs_lr.png", "test_accuracy_vs_init.png"}) {
       BOOST_TEST(fs::file_size(s.work / "plots" / png) > 1000u, png);
@@ -634,20 +578,20 @@ BOOST_AUTO_TEST_CASE(the_slurm_script_runs_task_by_task) {
   const std::vector<std::string> spec = {"--sweep", "lambd=0,0.5,0.9"};
   const Result slurm = s.run(with(with({"sweep", "--format", "slurm", "--out", "slurm", "--jobs", "2", "--sbatch=--time=5"}, spec), tiny));
   BOOST_TEST_REQUIRE(slurm.status == 0, describe(slurm));
-  BOOST_TEST(slurm.out == read_file(s.work / "slurm/slurm.sh"));
+  BOOST_TEST(slurm.out == file_text(s.work / "slurm/slurm.sh"));
   BOOST_TEST(contains(slurm.out, "#SBATCH --array=0-2%2\n"), slurm.out);
   BOOST_TEST(contains(slurm.out, "#SBATCH --time=5\n"), slurm.out);
   BOOST_TEST(contains(slurm.out, "#SBATCH --chdir=" + s.work.string() + "\n"), slurm.out);
   BOOST_TEST(fs::is_directory(s.work / "slurm/slurm"));
-  BOOST_TEST(shell("cd " + quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=1 bash slurm/slurm.sh") == 0);
+  BOOST_TEST(run_shell("cd " + shell_quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=1 bash slurm/slurm.sh") == 0);
   // Task 1 finished: a new script asks for the others only.
   const Result rest = s.run(with(with({"sweep", "--format", "slurm", "--out", "slurm"}, spec), tiny));
   BOOST_TEST(contains(rest.out, "#SBATCH --array=0,2\n"), rest.out);
   for (const char* task : {"0", "2"}) {
-    BOOST_TEST(shell("cd " + quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=" + task + " bash slurm/slurm.sh") == 0);
+    BOOST_TEST(run_shell("cd " + shell_quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=" + task + " bash slurm/slurm.sh") == 0);
   }
-  BOOST_TEST(shell("cd " + quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=3 bash slurm/slurm.sh 2> /dev/null") == 2);
-  BOOST_TEST(shell("cd " + quoted(s.work.string()) + " && bash slurm/slurm.sh 2> /dev/null") != 0);
+  BOOST_TEST(run_shell("cd " + shell_quoted(s.work.string()) + " && SLURM_ARRAY_TASK_ID=3 bash slurm/slurm.sh 2> /dev/null") == 2);
+  BOOST_TEST(run_shell("cd " + shell_quoted(s.work.string()) + " && bash slurm/slurm.sh 2> /dev/null") != 0);
   // The same sweep as a plain list gives the same table, but for the time taken.
   const Result list = s.run(with(with({"sweep", "--out", "list"}, spec), tiny));
   BOOST_TEST_REQUIRE(s.run_lines(lines_of(list.out)) == 0);

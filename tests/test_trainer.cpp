@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "expect_error.hpp"
+#include "temp_folder.hpp"
 #include <xgrad/xgrad.hpp>
 
 namespace fs = std::filesystem;
@@ -22,17 +23,8 @@ using xgrad::testing::expect_file_error;
 
 namespace {
 
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::random_device entropy;
-    dir = fs::temp_directory_path() / ("xgrad-trainer-" + std::to_string(entropy()) + "-" + std::to_string(entropy()));
-    fs::create_directory(dir);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
+struct Scratch : xgrad::testing::TempFolder {
+  Scratch() : TempFolder("xgrad-trainer-") {}
 };
 
 // A user's node with a learnable scale per unit: value = scale * tanh(x).

@@ -107,16 +107,6 @@ bool close(double a, double b) {
   return same_bits(a, b) || std::abs(a - b) <= kTileTolerance * std::max(std::abs(a), std::abs(b));
 }
 
-// Holds OpenBLAS to one thread while alive, as Graph's tiles do: a product split across BLAS
-// threads may round differently, and the checks compare bits.
-struct OneBlasThread {
-  std::size_t saved = blas_threads();
-  OneBlasThread() { set_blas_threads(1); }
-  ~OneBlasThread() { set_blas_threads(saved); }
-  OneBlasThread(const OneBlasThread&) = delete;
-  OneBlasThread& operator=(const OneBlasThread&) = delete;
-};
-
 // One node and what it reads and writes: the node under check, or its worker copy.
 struct Lane {
   Node* node = nullptr;

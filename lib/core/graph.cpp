@@ -225,16 +225,6 @@ namespace {
 
 bool per_example(const Node& n) { return n.columns(2) == 2 && n.columns(3) == 3; }
 
-// Holds OpenBLAS to one thread for its lifetime (a tile's products are too small to share,
-// and a split product would sum in an order that depends on the thread count).
-struct OneBlasThread {
-  std::size_t saved = blas_threads();
-  OneBlasThread() { set_blas_threads(1); }
-  ~OneBlasThread() { set_blas_threads(saved); }
-  OneBlasThread(const OneBlasThread&) = delete;
-  OneBlasThread& operator=(const OneBlasThread&) = delete;
-};
-
 }  // namespace
 
 void Graph::plan_tiles() {

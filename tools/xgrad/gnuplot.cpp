@@ -2,9 +2,7 @@
 
 #include "programs.hpp"
 
-#include <fcntl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -16,46 +14,26 @@ namespace xgrad::cli {
 
 namespace fs = std::filesystem;
 
+std::string gnuplot_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::optional<fs::path> find_gnuplot() { return find_program("gnuplot"); }
 
 namespace {
 
 std::optional<std::string> run_gnuplot_once(const fs::path& gnuplot, const fs::path& script) {
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) return std::string("cannot start gnuplot: ") + std::strerror(errno);
   const fs::path folder = script.has_parent_path() ? script.parent_path() : fs::path(".");
-  const std::string name = script.filename().string();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    return std::string("cannot start gnuplot: ") + std::strerror(errno);
-  }
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    if (::chdir(folder.c_str()) != 0) _exit(126);
-    ::execl(gnuplot.c_str(), "gnuplot", name.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      output.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const ProgramRun run = run_program(gnuplot, {script.filename().string()}, folder);
+  if (!run.started) return std::string("cannot start gnuplot: ") + std::strerror(run.error);
+  const int status = run.status;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
+  const std::string& output = run.output;
   std::string first_line;
   std::istringstream lines(output);
   while (first_line.empty() && std::getline(lines, first_line)) {

@@ -8,6 +8,10 @@
 
 namespace xgrad::cli {
 
+// `text` as a gnuplot double-quoted string ("..." with " and \ escaped); no enhanced-text
+// processing is asked for where xgrad's scripts use it.
+std::string gnuplot_quoted(const std::string& text);
+
 // The gnuplot executable found on PATH, if any.
 std::optional<std::filesystem::path> find_gnuplot();
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "gnuplot.hpp"
+
 #include "output_file.hpp"
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/core/error.hpp>
@@ -29,16 +31,6 @@ std::vector<double> axis(double low, double high, std::size_t max_steps) {
   // one point still makes a grid.
   if (values.empty()) values.push_back(low);
   return values;
-}
-
-// A gnuplot double-quoted string (no enhanced-text processing is asked for where it is used).
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string cost_data(const std::vector<CostRecord>& costs) {
@@ -111,7 +103,7 @@ PlotFiles write_plot_files(const fs::path& folder, const PlotInput& input) {
   gp << "# Drawn by xgrad. Run from this folder: gnuplot " << input.stem << ".gp\n"
      << "set terminal pngcairo size 800,600 font 'sans,10'\n"
      << "set output '" << cost_name << ".png'\n"
-     << "set title " << quoted(input.title + ": cost (learning rate " + format_double(input.learning_rate) + ")")
+     << "set title " << gnuplot_quoted(input.title + ": cost (learning rate " + format_double(input.learning_rate) + ")")
      << " noenhanced\n"
      << "set xlabel 'iterations'\nset ylabel 'cost'\nset grid\n"
      << "plot '" << cost_name << ".dat' using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#2c7bb6' notitle\n";
@@ -128,7 +120,7 @@ PlotFiles write_plot_files(const fs::path& folder, const PlotInput& input) {
     files.data.push_back(folder / (points + ".dat"));
     gp << "\nreset\n"
        << "set output '" << boundary << ".png'\n"
-       << "set title " << quoted(input.title + ": decision boundary") << " noenhanced\n"
+       << "set title " << gnuplot_quoted(input.title + ": decision boundary") << " noenhanced\n"
        << "set xlabel 'x1'\nset ylabel 'x2'\n"
        << "set xrange [" << format_double(input.grid->xs.front()) << ":" << format_double(input.grid->xs.back()) << "]\n"
        << "set yrange [" << format_double(input.grid->ys.front()) << ":" << format_double(input.grid->ys.back()) << "]\n"

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
+#include <utility>
 
 namespace xgrad::cli {
 
@@ -25,9 +26,13 @@ std::optional<fs::path> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<std::string> program_output(const fs::path& program, const std::vector<std::string>& arguments) {
+ProgramRun run_program(const fs::path& program, const std::vector<std::string>& arguments, const fs::path& folder) {
+  ProgramRun run;
   int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) return std::nullopt;
+  if (::pipe(pipe_fds) != 0) {
+    run.error = errno;
+    return run;
+  }
   std::vector<std::string> args = {program.string()};
   args.insert(args.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
@@ -35,9 +40,10 @@ std::optional<std::string> program_output(const fs::path& program, const std::ve
   argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) {
+    run.error = errno;
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
-    return std::nullopt;
+    return run;
   }
   if (pid == 0) {
     const int null = ::open("/dev/null", O_RDONLY);
@@ -46,26 +52,31 @@ std::optional<std::string> program_output(const fs::path& program, const std::ve
     ::dup2(pipe_fds[1], STDERR_FILENO);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
+    if (!folder.empty() && ::chdir(folder.c_str()) != 0) _exit(126);
     ::execv(argv[0], argv.data());
     _exit(127);
   }
+  run.started = true;
   ::close(pipe_fds[1]);
-  std::string output;
   char buffer[4096];
   for (;;) {
     const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
     if (n > 0) {
-      output.append(buffer, static_cast<std::size_t>(n));
+      run.output.append(buffer, static_cast<std::size_t>(n));
     } else if (n == 0 || errno != EINTR) {
       break;
     }
   }
   ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return output;
+  return run;
+}
+
+std::optional<std::string> program_output(const fs::path& program, const std::vector<std::string>& arguments) {
+  ProgramRun run = run_program(program, arguments);
+  if (!run.started || !WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0) return std::nullopt;
+  return std::move(run.output);
 }
 
 }  // namespace xgrad::cli

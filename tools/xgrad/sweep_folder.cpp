@@ -15,14 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::optional<std::string> file_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Json run_entry(const RecordedRun& run) {
   Json settings = Json::object();
   for (const auto& [flag, value] : run.settings) settings[flag] = value;
@@ -64,6 +56,14 @@ Json parsed(const std::string& text, const fs::path& file) {
 }
 
 }  // namespace
+
+std::optional<std::string> file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 fs::path run_folder(const fs::path& sweep, const std::string& name) { return sweep / "runs" / name; }
 

@@ -26,6 +26,9 @@ inline constexpr const char* report_file_name = "report.json";
 inline constexpr const char* log_file_name = "train.log";
 inline constexpr const char* error_file_name = "error.log";
 
+// A file's whole text; nothing when it cannot be opened.
+std::optional<std::string> file_text(const std::filesystem::path& file);
+
 // DIR/runs/NAME.
 std::filesystem::path run_folder(const std::filesystem::path& sweep, const std::string& name);
 

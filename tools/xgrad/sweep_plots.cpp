@@ -5,6 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "gnuplot.hpp"
+
 #include "sweep_spec.hpp"
 #include <xgrad/core/format.hpp>
 #include <xgrad/io/atomic_file.hpp>
@@ -16,15 +18,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t max_keyed_runs = 12;
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string number_text(double x) { return std::isfinite(x) ? format_double(x) : "NaN"; }
 
@@ -57,7 +50,7 @@ SweepPlotFiles write_sweep_plots(const fs::path& folder, const ReportTable& tabl
     gp << "plot ";
     for (std::size_t i = 0; i < finished.size(); ++i) {
       gp << (i == 0 ? "" : ", \\\n     ") << "'costs.dat' index " << i << " using 1:2 with lines lw 2 title "
-         << quoted(finished[i]->label);
+         << gnuplot_quoted(finished[i]->label);
     }
     gp << '\n';
   }
@@ -106,15 +99,15 @@ SweepPlotFiles write_sweep_plots(const fs::path& folder, const ReportTable& tabl
       std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
       data << (i == 0 ? "" : "\n\n") << "# " << (lines[i].first.empty() ? "all runs" : lines[i].first) << ": "
            << axis.flag << ' ' << metric << " label\n";
-      for (const Point& p : points) data << number_text(p.x) << ' ' << number_text(p.y) << ' ' << quoted(p.value) << '\n';
+      for (const Point& p : points) data << number_text(p.x) << ' ' << number_text(p.y) << ' ' << gnuplot_quoted(p.value) << '\n';
     }
     write_file_atomically(folder / (stem + ".dat"), data.str());
     const bool keyed = lines.size() > 1 && lines.size() <= max_keyed_runs;
     gp << "\nreset\nset output '" << stem << ".png'\n"
-       << "set title " << quoted(metric + " against " + axis.flag + " (" + std::to_string(count) + " runs)")
+       << "set title " << gnuplot_quoted(metric + " against " + axis.flag + " (" + std::to_string(count) + " runs)")
        << " noenhanced\n"
-       << "set xlabel " << quoted(axis.flag + (log ? " (log scale)" : "")) << " noenhanced\n"
-       << "set ylabel " << quoted(metric) << " noenhanced\nset grid\n"
+       << "set xlabel " << gnuplot_quoted(axis.flag + (log ? " (log scale)" : "")) << " noenhanced\n"
+       << "set ylabel " << gnuplot_quoted(metric) << " noenhanced\nset grid\n"
        << (keyed ? "set key outside right top noenhanced\n" : "unset key\n") << (log ? "set logscale x\n" : "")
        << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n";
     if (lines.empty()) {
@@ -125,7 +118,7 @@ SweepPlotFiles write_sweep_plots(const fs::path& folder, const ReportTable& tabl
       for (std::size_t i = 0; i < lines.size(); ++i) {
         gp << (i == 0 ? "" : ", \\\n     ") << "'" << stem << ".dat' index " << i << " using 1:2"
            << (numeric ? "" : ":xtic(3)") << " with linespoints pt 7 ps 1.2 lw 2 title "
-           << quoted(lines[i].first.empty() ? "all runs" : lines[i].first);
+           << gnuplot_quoted(lines[i].first.empty() ? "all runs" : lines[i].first);
       }
       gp << '\n';
     }

@@ -19,14 +19,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::optional<std::string> file_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Why a report cannot be read, with the version that wrote it when that is not this one.
 std::string version_note(const std::string& written_by) {
   if (written_by.empty()) return " (no settings.xgrad_version: is it a report of xgrad train --json?)";

@@ -34,6 +34,20 @@ void set_blas_threads(std::size_t threads);
 /// OpenBLAS's current thread count.
 std::size_t blas_threads();
 
+/// Holds OpenBLAS to one thread while alive and puts the count back after, as Graph's
+/// column tiles do: a product split across BLAS threads may sum in another order, so code
+/// that compares bits with a tiled pass runs its products under one of these.
+class OneBlasThread {
+ public:
+  OneBlasThread() : saved_(blas_threads()) { set_blas_threads(1); }
+  ~OneBlasThread() { set_blas_threads(saved_); }
+  OneBlasThread(const OneBlasThread&) = delete;
+  OneBlasThread& operator=(const OneBlasThread&) = delete;
+
+ private:
+  std::size_t saved_;
+};
+
 /// The kernel OpenBLAS chose (or was told to use through OPENBLAS_CORETYPE), e.g. "Haswell",
 /// "SkylakeX", "Zen".
 std::string blas_kernel();
