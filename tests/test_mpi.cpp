@@ -10,6 +10,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include <xgrad/core/format.hpp>
 #include <xgrad/core/graph.hpp>
 #include <xgrad/core/threads.hpp>
 #include <xgrad/nodes/all.hpp>
@@ -40,7 +41,8 @@ void require_same_result(const xgrad::TrainResult& one, const xgrad::TrainResult
   for (std::size_t k = 0; k < one.costs.size(); ++k) {
     BOOST_TEST(one.costs[k].iteration == shared.costs[k].iteration);
     BOOST_TEST(same_bits(one.costs[k].cost, shared.costs[k].cost),
-               "cost " << k << ": " << one.costs[k].cost << " on one process, " << shared.costs[k].cost << " shared");
+               "cost " << k << ": " << xgrad::python_float_repr(one.costs[k].cost) << " on one process, "
+                                        << xgrad::python_float_repr(shared.costs[k].cost) << " shared");
   }
   BOOST_TEST(same_bits(one.final_cost, shared.final_cost));
 }
