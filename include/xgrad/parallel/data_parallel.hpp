@@ -21,6 +21,12 @@
 /// process 0 alone, which sends the gradients and the cost to the others: the same bits, no
 /// speed-up.
 ///
+/// Every function here is collective: every process calls it, in the same order. An exception
+/// on one process (a node that throws, a bad file) leaves the others waiting in the next
+/// collective: run the work inside run_processes (processes.hpp), which ends the whole job
+/// then. Errors found alike on every process (shares, settings, a non-finite cost) are
+/// CollectiveError, thrown everywhere at once.
+///
 /// Built only with MPI (XGRAD_HAS_MPI, <xgrad/parallel/available.hpp>); see processes.hpp.
 #pragma once
 
