@@ -5,6 +5,8 @@
 #                                        full batch and mini-batch Adam; --json records the processes
 #   mpi_cli.sh MPIRUN XGRAD other-flags  a process started with other flags: one message from
 #                                        rank 0, status != 0, no output written
+#   mpi_cli.sh MPIRUN XGRAD failing-rank one process's data file is broken: that process says so
+#                                        and every process ends, status != 0, nothing written
 #   mpi_cli.sh MPIRUN XGRAD killed-rank  one process killed mid-run: every process ends within
 #                                        10 s, status != 0, the output files left as they were
 set -uo pipefail
@@ -61,6 +63,32 @@ other-flags)
   [ "$(grep -c '^xgrad: error' stderr)" -eq 1 ] || fail "not exactly one error line"
   [ "$(cat out.json)" = "before the run" ] || fail "out.json was replaced"
   echo "PASS: one message, status $status, nothing written"
+  ;;
+failing-rank)
+  # The same command line, but process 1's data file (its own working folder) is broken: it
+  # fails alone, says so, and ends every process; nothing is written.
+  mkdir good bad
+  python3 -c "
+import random
+random.seed(1)
+with open('good/data.csv', 'w') as f:
+    for i in range(3000):
+        x, y = random.uniform(-1, 1), random.uniform(-1, 1)
+        f.write(f'{x},{y},{int(x * x + y * y < 0.5)}\\n')
+"
+  (cd good && "$xgrad" train --data data.csv --iterations 2 > /dev/null) || fail "the good data file does not train"
+  head -c 2000 good/data.csv > bad/data.csv  # cut in the middle of a line
+  echo "before the run" > good/out.json
+  cp good/out.json bad/out.json
+  "$mpirun" --oversubscribe --allow-run-as-root \
+    -np 1 -wdir "$work/good" "$xgrad" train --data data.csv --iterations 100000 --json out.json : \
+    -np 1 -wdir "$work/bad" "$xgrad" train --data data.csv --iterations 100000 --json out.json > stdout 2> stderr
+  status=$?
+  head -5 stderr
+  [ "$status" -ne 0 ] || fail "mpirun exited with status 0"
+  grep -q "^xgrad: error: process 1 of 2: " stderr || fail "no message from process 1 naming itself"
+  [ "$(cat good/out.json)" = "before the run" ] || fail "rank 0's out.json was replaced"
+  echo "PASS: process 1 failed alone, every process ended with status $status, nothing written"
   ;;
 killed-rank)
   echo "before the run" > out.json
