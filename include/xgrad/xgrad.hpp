@@ -1,7 +1,7 @@
 /// @file
 /// The whole public API in one include: the graph and node contract, the built-in nodes, the
 /// gradient checker, declarative models and training, the file readers and writers, and the
-/// numpy-exact random numbers. Link with libxgrad (pkg-config / Meson: dependency('xgrad')).
+/// numpy-exact random numbers, and data-parallel training when built with MPI. Link with libxgrad (pkg-config / Meson: dependency('xgrad')).
 ///
 ///     #include <xgrad/xgrad.hpp>
 ///
@@ -57,3 +57,10 @@
 
 #include <xgrad/numpy/circles.hpp>
 #include <xgrad/numpy/random.hpp>
+
+#include <xgrad/parallel/available.hpp>
+#include <xgrad/parallel/column_share.hpp>
+#if XGRAD_HAS_MPI
+#include <xgrad/parallel/data_parallel.hpp>
+#include <xgrad/parallel/processes.hpp>
+#endif

@@ -366,7 +366,99 @@ double Graph::tiled_pass(std::size_t columns, bool loss_wanted) {
     if ((*it)->requires_grad()) (*it)->backward();
   }
   std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
-  run_tiles(columns);
+  run_tiles(columns, batch_);
+  for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
+  if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
+  return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();
+}
+
+double Graph::forward_backward_share(TileExchange& exchange, bool loss_wanted) {
+  loss();  // throws when there is none
+  check_parameter_shapes(parameter_order_, "graph");
+  plan_tiles();
+  if (!plan_.tileable) {
+    throw InputError("graph: a batch shared by several processes runs in column tiles, but this graph cannot be "
+                     "tiled (every per-example node must be column-separable and the loss a mean over columns, "
+                     "plus scalar terms without inputs)");
+  }
+  const std::size_t columns = tile_columns();
+  const std::size_t m = exchange.examples();
+  if (m <= columns) {
+    throw InputError("graph: a shared batch of " + std::to_string(m) + " columns is one tile of " +
+                     std::to_string(columns) + " columns: run it on one process (forward_backward)");
+  }
+  if (exchange.holds_columns()) {
+    const std::size_t first = exchange.first_tile() * columns;
+    if (batch_ == 0) throw InputError("graph: no data fed yet (feed this process's share of the batch first)");
+    if (first >= m || batch_ > m - first || (batch_ % columns != 0 && first + batch_ != m)) {
+      throw InputError("graph: the fed share of " + std::to_string(batch_) + " columns from tile " +
+                       std::to_string(exchange.first_tile()) + " (column " + std::to_string(first) +
+                       ") is not a run of whole tiles of " + std::to_string(columns) + " columns inside the batch of " +
+                       std::to_string(m));
+    }
+  }
+  struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)
+    Graph& graph;
+    ~ValuesWanted() { graph.set_values_wanted(true); }
+  } restore{*this};
+  set_values_wanted(loss_wanted);
+  return shared_pass(columns, exchange, loss_wanted);
+}
+
+double Graph::shared_pass(std::size_t columns, TileExchange& exchange, bool loss_wanted) {
+  Node& root = *loss_;
+  const OneBlasThread one_blas_thread;
+  const std::size_t m = exchange.examples();
+  const bool holds = exchange.holds_columns();
+  if (holds) {
+    enter_tiles(columns);
+    hide_inputs();
+  } else if (batch_ == 0) {
+    for (Node* n : plan_.scalars) resize_node(*n, 1);  // the scalar part runs, no tile does
+  }
+  struct Restore {  // however the pass ends: the inputs show the fed batch, the nodes divide by it
+    Graph& graph;
+    ~Restore() {
+      graph.show_inputs();
+      for (Node* n : graph.order_) n->set_examples(graph.batch_);
+    }
+  } restore{*this};
+  for (Node* n : order_) n->set_examples(m);
+  for (Parameter* p : parameter_order_) p->grad.fill(0.0);
+  for (Node* n : plan_.scalars) n->grad().fill(0.0);
+  root.grad().fill(1.0);
+  // The scalar part first, as tiled_pass runs it.
+  for (Node* n : plan_.once) n->forward(Mode::train);
+  if (!root.mean_over_columns()) root.backward();
+  for (auto it = plan_.once.rbegin(); it != plan_.once.rend(); ++it) {
+    if ((*it)->requires_grad()) (*it)->backward();
+  }
+  std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
+  const std::size_t per_tile = doubles_per_tile();
+  std::span<const double> mine;
+  if (holds) {
+    const std::size_t tiles_here = (batch_ - 1) / columns + 1;
+    std::vector<double>& packed = tile_workers(std::min(threads(), tiles_here)).packed;
+    if (packed.size() < tiles_here * per_tile) packed.resize(tiles_here * per_tile);
+    run_tiles(columns, m, packed.data());
+    mine = std::span<const double>(packed.data(), tiles_here * per_tile);
+  }
+  const std::span<const double> all = exchange.all_tiles(mine, per_tile);
+  const std::size_t tiles = exchange.tiles(columns);
+  if (all.size() != tiles * per_tile) {
+    throw RunError("graph: the exchange returned " + std::to_string(all.size()) + " doubles for " +
+                   std::to_string(tiles) + " tiles of " + std::to_string(per_tile));
+  }
+  // Every tile of the whole batch, in tile order, as TileRun::add_next adds them.
+  const double* in = all.data();
+  for (std::size_t t = 0; t < tiles; ++t) {
+    for (Parameter* p : parameter_order_) {
+      double* g = p->grad.data();
+      for (std::size_t k = 0; k < p->grad.size(); ++k) g[k] += in[k];
+      in += p->grad.size();
+    }
+    for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.mean_totals[k] += *in++;
+  }
   for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
   if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
   return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();

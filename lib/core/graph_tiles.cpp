@@ -93,7 +93,8 @@ class TileRun final : public detail::PoolJob {
   using SizeLane = void (*)(TileLane& lane, std::size_t columns, std::size_t examples);
 
   TileRun(TileWorkers& workers, std::size_t lanes, const std::vector<Matrix>& whole_inputs,
-          std::vector<double>& mean_totals, std::size_t columns, std::size_t batch, SizeLane size_lane)
+          std::vector<double>& mean_totals, std::size_t columns, std::size_t batch, std::size_t examples,
+          double* packed, std::size_t doubles_per_tile, SizeLane size_lane)
       : size_lane_(size_lane),
         workers_(workers),
         lanes_(lanes),
@@ -101,6 +102,9 @@ class TileRun final : public detail::PoolJob {
         mean_totals_(mean_totals),
         columns_(columns),
         batch_(batch),
+        examples_(examples),
+        packed_(packed),
+        doubles_per_tile_(doubles_per_tile),
         tiles_((batch - 1) / columns + 1) {
     for (std::size_t s = 0; s < workers_.slot_count; ++s) workers_.slots[s].done.store(0);
   }
@@ -172,7 +176,7 @@ class TileRun final : public detail::PoolJob {
   void compute(TileLane& lane, std::size_t tile, TileSlot& s) {
     const std::size_t first = tile * columns_;
     const std::size_t width = std::min(columns_, batch_ - first);
-    if (width != lane.means.front()->batch()) size_lane_(lane, width, batch_);
+    if (width != lane.means.front()->batch()) size_lane_(lane, width, examples_);
     for (Parameter* p : lane.parameters) p->grad.fill(0.0);
     for (std::size_t i = 0; i < lane.inputs.size(); ++i) lane.inputs[i]->load_columns(whole_inputs_[i], first);
     for (Node* n : lane.tile_nodes) n->forward(Mode::train);
@@ -193,7 +197,11 @@ class TileRun final : public detail::PoolJob {
          done = s.done.load(std::memory_order_acquire)) {
       s.done.wait(done, std::memory_order_acquire);
     }
-    if (!failed_.load(std::memory_order_relaxed)) {
+    if (!failed_.load(std::memory_order_relaxed) && packed_ != nullptr) {
+      double* out = packed_ + added_ * doubles_per_tile_;
+      for (const Matrix& g : s.grads) out = std::copy(g.data(), g.data() + g.size(), out);
+      std::copy(s.shares.begin(), s.shares.end(), out);
+    } else if (!failed_.load(std::memory_order_relaxed)) {
       for (std::size_t i = 0; i < s.grads.size(); ++i) xt::noalias(workers_.totals[i]) += s.grads[i];
       for (std::size_t k = 0; k < s.shares.size(); ++k) mean_totals_[k] += s.shares[k];
     }
@@ -218,6 +226,9 @@ class TileRun final : public detail::PoolJob {
   std::vector<double>& mean_totals_;
   const std::size_t columns_;
   const std::size_t batch_;
+  const std::size_t examples_;     // what the means divide by: batch_, or a shared batch's m
+  double* const packed_;           // not null: copy each tile's sums here instead of adding
+  const std::size_t doubles_per_tile_;
   const std::size_t tiles_;
   std::atomic<std::size_t> next_{0};       // the next tile to take
   std::size_t added_ = 0;                  // tiles added (the calling thread's count)
@@ -285,13 +296,14 @@ void Graph::size_lane(TileLane& lane, std::size_t columns, std::size_t examples)
   }
 }
 
-void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns) {
+void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns,
+                          std::size_t examples) {
   for (std::size_t k = 1; k < lanes; ++k) {
     TileLane& lane = workers.lanes[k];
     for (std::size_t i = 0; i < parameter_order_.size(); ++i) {
       xt::noalias(lane.parameters[i]->value) = parameter_order_[i]->value;
     }
-    size_lane(lane, columns, batch_);
+    size_lane(lane, columns, examples);
     for (std::size_t m = 0; m < plan_.means.size(); ++m) {
       lane.means[m]->set_value_wanted(plan_.means[m]->value_wanted());
       lane.means[m]->grad().fill(plan_.means[m]->grad()(0, 0));  // the root's seed, as set on the graph's
@@ -299,7 +311,9 @@ void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::
   }
 }
 
-void Graph::run_tiles(std::size_t columns) {
+std::size_t Graph::doubles_per_tile() const { return parameter_count(parameter_order_) + plan_.means.size(); }
+
+void Graph::run_tiles(std::size_t columns, std::size_t examples, double* packed) {
   const std::size_t tiles = (batch_ - 1) / columns + 1;
   TileWorkers& workers = tile_workers(std::min(threads(), tiles));
   std::size_t lanes = std::min(threads(), std::min(tiles, workers.lanes.size()));
@@ -307,7 +321,9 @@ void Graph::run_tiles(std::size_t columns) {
     --workers.solo_passes;
     lanes = 1;
   }
-  prepare_lanes(workers, lanes, columns);
+  prepare_lanes(workers, lanes, columns, examples);
+  for (Node* n : plan_.inputs) n->set_examples(examples);
+  for (Node* n : plan_.tile_nodes) n->set_examples(examples);
   // While the tiles run, the sums are in workers.totals (starting from what the scalar part
   // added, e.g. L2Penalty's share) and the graph's parameter gradients are lane 0's per-tile
   // buffers; swapped back however the tiles end.
@@ -320,7 +336,8 @@ void Graph::run_tiles(std::size_t columns) {
     ~SwapTotals() { swap(); }
   } swap_totals{parameter_order_, workers.totals};
   swap_totals.swap();
-  TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_, &Graph::size_lane);
+  TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_, examples, packed,
+              doubles_per_tile(), &Graph::size_lane);
   const auto start = std::chrono::steady_clock::now();
   detail::WorkerPool::shared().run(run, lanes - 1);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -44,6 +44,7 @@ struct TileWorkers {
   // Staying out of the way: after a pass on several threads that was not faster than the
   // calling thread alone would have been, the next `solo_passes` passes run on the calling
   // thread alone; `backoff` (1, 2, 4, ... 64) is how many the next such pass buys.
+  std::vector<double> packed;   // forward_backward_share: this process's tiles' sums, in tile order
   std::size_t solo_passes = 0;
   std::size_t backoff = 1;
 };

@@ -11,11 +11,25 @@
 
 #include <CLI/CLI.hpp>
 
+#include <xgrad/parallel/available.hpp>
+#if XGRAD_HAS_MPI
+#include <xgrad/parallel/processes.hpp>
+#endif
+
 namespace xgrad::cli {
+
+#if XGRAD_HAS_MPI
+using Processes = xgrad::parallel::Processes;
+#else
+class Processes;  // never made: without MPI every command runs on one process
+#endif
+
 
 using CommandRun = std::function<int()>;
 
-CommandRun add_train_command(CLI::App& program);
+// `processes`: the mpirun job `xgrad train` runs in (data-parallel training, rank 0 alone
+// printing and writing); nullptr: one process.
+CommandRun add_train_command(CLI::App& program, const Processes* processes);
 CommandRun add_gradcheck_command(CLI::App& program);
 CommandRun add_experiments_command(CLI::App& program);
 CommandRun add_sweep_command(CLI::App& program);

@@ -148,14 +148,24 @@ std::string one_line(const std::string& text) {
          line.substr(line.size() - tail);
 }
 
-int fail(const std::string& message, int status) {
+// Where error lines go: on one process, "xgrad: error: ..."; in an mpirun job, rank 0's as
+// that, another process's with "process R of N: " before the message, and none at all from
+// the other processes for what every process finds alike (bad flags: their flags agree).
+struct ErrorLines {
+  std::string prefix;     // "" or "process R of N: "
+  bool print_common = true;  // false on every process but rank 0 of a job
+};
+
+int fail(const ErrorLines& lines, const std::string& message, int status, bool common = false) {
   std::cout.flush();
-  std::cerr << "xgrad: error: " << one_line(message) << '\n';
+  if (common && !lines.print_common) return status;
+  std::cerr << "xgrad: error: " << (common ? "" : lines.prefix) << one_line(message) << '\n';
   return status;
 }
 
 // Parses the command line and runs the chosen command.
-int run(int argc, char** argv) {
+int run(int argc, char** argv, const xgrad::cli::Processes* processes, const ErrorLines& lines) {
+  auto fail = [&](const std::string& message, int status) { return ::fail(lines, message, status, true); };
   CLI::App program(overview, "xgrad");
   program.formatter(xgrad::cli::help_formatter());
   program.set_help_flag("-h,--help", "Show this help.")->group("Flags");
@@ -172,10 +182,11 @@ int run(int argc, char** argv) {
       ->group("Flags");
   const std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> commands = [&] {
     std::vector<std::pair<CLI::App*, xgrad::cli::CommandRun>> added;
-    for (auto add : {xgrad::cli::add_train_command, xgrad::cli::add_gradcheck_command,
-                     xgrad::cli::add_experiments_command, xgrad::cli::add_sweep_command,
-                     xgrad::cli::add_report_command, xgrad::cli::add_predict_command,
-                     xgrad::cli::add_evaluate_command}) {
+    added.emplace_back(nullptr, xgrad::cli::add_train_command(program, processes));
+    added.back().first = program.get_subcommands({}).back();
+    for (auto add : {xgrad::cli::add_gradcheck_command, xgrad::cli::add_experiments_command,
+                     xgrad::cli::add_sweep_command, xgrad::cli::add_report_command,
+                     xgrad::cli::add_predict_command, xgrad::cli::add_evaluate_command}) {
       xgrad::cli::CommandRun command = add(program);
       added.emplace_back(program.get_subcommands({}).back(), std::move(command));
     }
@@ -218,35 +229,90 @@ int run(int argc, char** argv) {
     return 0;
   }
   for (const auto& [app, command] : commands) {
-    if (app->parsed()) return command();
+    if (!app->parsed()) continue;
+    if (processes != nullptr && app->get_name() != "train") {
+      return fail("under mpirun only `xgrad train` runs (data-parallel); run '" + app->get_name() +
+                  "' as one process", 2);
+    }
+    return command();
   }
   return fail(std::string("no command given ") + choose, 2);
 }
 
 // Runs the command; returns its exit status.
-int run_reporting_errors(int argc, char** argv) {
+int run_reporting_errors(int argc, char** argv, const xgrad::cli::Processes* processes = nullptr,
+                         const ErrorLines& lines = {}) {
   try {
-    return run(argc, argv);
+#if XGRAD_HAS_MPI
+    if (processes != nullptr) {  // every process must have been started with the same command line
+      std::string command = "xgrad";
+      for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
+      xgrad::parallel::require_same_settings(*processes, command);
+    }
+#endif
+    return run(argc, argv, processes, lines);
+#if XGRAD_HAS_MPI
+  } catch (const xgrad::parallel::CollectiveError& e) {
+    return fail(lines, e.what(), 2, true);
+#endif
   } catch (const xgrad::InputError& e) {
-    return fail(e.what(), 2);
+    return fail(lines, e.what(), 2);
   } catch (const xgrad::LimitError& e) {
-    return fail(e.what(), 2);
+    return fail(lines, e.what(), 2);
   } catch (const xgrad::MemoryError& e) {
     // Under a memory limit, running out is the limit's doing: a problem of the environment,
     // like LimitError, named with the limit.
     const std::string limit = memory_limit_text();
-    if (limit.empty()) return fail(e.what(), 1);
-    return fail(std::string(e.what()) + " (under " + limit + "; raise it)", 2);
+    if (limit.empty()) return fail(lines, e.what(), 1);
+    return fail(lines, std::string(e.what()) + " (under " + limit + "; raise it)", 2);
   } catch (const xgrad::RunError& e) {
-    return fail(e.what(), 1);
+    return fail(lines, e.what(), 1);
   } catch (const std::bad_alloc&) {
     const std::string limit = memory_limit_text();
-    if (limit.empty()) return fail("out of memory", 1);
-    return fail("out of memory under " + limit + ": raise the limit", 2);
+    if (limit.empty()) return fail(lines, "out of memory", 1);
+    return fail(lines, "out of memory under " + limit + ": raise the limit", 2);
   } catch (const std::exception& e) {
-    return fail(e.what(), 1);
+    return fail(lines, e.what(), 1);
   }
 }
+
+#if XGRAD_HAS_MPI
+// Whether mpirun (Open MPI, or a PMI launcher such as Slurm's srun) started this process.
+bool launched_by_mpirun() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
+// Discards what a process other than rank 0 would print.
+class DiscardingBuffer final : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+// An mpirun job: rank 0 prints; a failure on any process (an error, or a process killed:
+// Open MPI's own doing) ends every process with MPI_Abort, so that none is left waiting.
+int run_in_job(int argc, char** argv) {
+  xgrad::parallel::MpiSession session(argc, argv);
+  const xgrad::parallel::Processes processes;
+  DiscardingBuffer discard;
+  std::streambuf* const stdout_buffer = processes.is_root() ? nullptr : std::cout.rdbuf(&discard);
+  const ErrorLines lines{processes.size() > 1 ? "process " + std::to_string(processes.rank()) + " of " +
+                                                    std::to_string(processes.size()) + ": "
+                                              : "",
+                         processes.is_root()};
+  const int status = run_reporting_errors(argc, argv, &processes, lines);
+  if (stdout_buffer != nullptr) std::cout.rdbuf(stdout_buffer);
+  if (status != 0) {
+    std::cout.flush();
+    std::cerr.flush();
+    processes.abort(status);
+  }
+  return status;
+}
+#endif
 
 // Everything printed must have reached standard output (a full disk, /dev/full): otherwise
 // the run failed, whatever it computed.
@@ -267,6 +333,13 @@ int check_standard_output(int status) {
 int main(int argc, char** argv) {
   avoid_blas_workers_under_a_memory_limit(argv);
   handle_signals();
+#if XGRAD_HAS_MPI
+  if (launched_by_mpirun()) {
+    const int status = run_in_job(argc, argv);
+    raise_deferred_signal();
+    return check_standard_output(status);
+  }
+#endif
   const int status = run_reporting_errors(argc, argv);
   raise_deferred_signal();
   return check_standard_output(status);

@@ -132,7 +132,7 @@ void refuse_owned(const std::string& flag, const std::string& where) {
 // value is reported now, naming the run, not by every run later.
 void check_with_train_parser(const SweepRun& run, const std::vector<std::string>& common) {
   CLI::App program("", "xgrad");
-  const CommandRun train = add_train_command(program);  // owns the settings the flags are bound to
+  const CommandRun train = add_train_command(program, nullptr);  // owns the settings the flags are bound to
   std::vector<std::string> args = {"train"};
   args.insert(args.end(), common.begin(), common.end());
   args.insert(args.end(), run.train_arguments.begin(), run.train_arguments.end());

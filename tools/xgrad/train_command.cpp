@@ -21,6 +21,9 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
 #include <xgrad/train/run_checkpoint.hpp>
+#if XGRAD_HAS_MPI
+#include <xgrad/parallel/data_parallel.hpp>
+#endif
 
 namespace xgrad::cli {
 
@@ -248,12 +251,100 @@ int run_train(const TrainSettings& settings) {
   return 0;
 }
 
+#if XGRAD_HAS_MPI
+// `mpirun -np N xgrad train ...`: every process loads the data and trains on its share of the
+// columns (parallel::train: the bits of one process); rank 0 alone prints, predicts and writes
+// --json (which records the processes), --save and --plots, after training, so that a run
+// that fails or is killed leaves every output file as it was.
+int run_train_shared(const TrainSettings& settings, const Processes& processes) {
+  auto refuse = [](bool given, const std::string& flag) {
+    if (given) {
+      throw InputError(flag + " is not supported under mpirun yet (data-parallel training runs the full batch or "
+                       "mini-batches with --lr, --decay-rate, --optimizer; docs/distributed.md)");
+    }
+  };
+  refuse(!settings.run.resume.empty(), "--resume");
+  refuse(!settings.run.checkpoint.empty(), "--checkpoint");
+  refuse(!settings.run.validation_data.empty() || settings.run.validation_split > 0.0, "validation");
+  refuse(!settings.run.early_stopping.empty(), "--early-stopping");
+  refuse(!settings.run.schedule.empty(), "--schedule");
+  check_distinct_outputs(outputs_of(settings));
+  settings.training.check_decay();
+  TrainOptions options = settings.training.options;
+  options.stop_on_non_finite = true;
+  std::unique_ptr<Optimizer> optimizer = settings.training.make_optimizer();
+  const LabelRule label_rule = settings.model.label_rule();
+  const LoadedData data = settings.data.load(label_rule);
+  const ModelSpec spec = settings.model.spec(data.train.features());
+  options.validate();
+  Model model(spec);
+  if (!settings.save.empty()) check_parameter_files(settings.save, model.graph());
+  const bool root = processes.is_root();
+
+  const bool plain = settings.training.optimizer == OptimizerKind::gd;
+  std::cout << "data: " << data.description << "\nmodel: " << spec.describe() << "\ntraining: "
+            << options.describe() << (plain ? "" : ", " + optimizer->describe()) << "\nprocesses: "
+            << processes.size() << " (data-parallel over MPI, each with its share of the "
+            << data.train.examples() << " columns)\n";
+  Progress progress(std::cout, false);  // Open MPI hands every rank a terminal: no bar
+  options.log = &progress.log();
+  options.progress = progress.callback("training");
+  const auto share = parallel::take_share(
+      data.train, parallel::column_share(data.train.examples(), model.graph().tile_columns(), processes.rank(),
+                                         processes.size()));
+  RunOutcome outcome;
+  const auto start = std::chrono::steady_clock::now();
+  outcome.result = parallel::train(processes, model, share, options, *optimizer);
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.clear();
+  if (!root) return 0;  // rank 0 has the whole data set and the same parameters: it reports
+
+  const bool classes = spec.loss != Loss::mean_squared_error;
+  outcome.train_predictions = predict(model, data.train.X);
+  if (classes) outcome.train_accuracy = accuracy(outcome.train_predictions, data.train.Y);
+  if (data.test) {
+    outcome.test_predictions = predict(model, data.test->X);
+    if (classes) outcome.test_accuracy = accuracy(*outcome.test_predictions, data.test->Y);
+  }
+  if (!outcome.train_accuracy) {
+    std::cout << "final cost: " << format_double(outcome.result.final_cost) << " (mean squared error: no accuracy)\n";
+  } else {
+    std::cout << "train accuracy: " << format_double(*outcome.train_accuracy) << '\n';
+    if (outcome.test_accuracy) {
+      std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
+    } else {
+      std::cout << "test accuracy: no test set (give one with --test-data)\n";
+    }
+  }
+  if (!settings.json.empty()) {
+    JsonReport report = run_report(model.spec(), options, *optimizer, data.description, outcome);
+    report.set_setting("processes", static_cast<double>(processes.size()));
+    if (!settings.model.layers_text.empty()) report.set_setting("layers_flag", settings.model.layers_text);
+    report.write(settings.json);
+    std::cout << "wrote " << settings.json << '\n';
+  }
+  if (!settings.save.empty()) {
+    const std::filesystem::path saved = save_parameters(settings.save, model.graph());
+    std::cout << "saved the parameters to " << saved.string() << '\n';
+  }
+  if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
+  return 0;
+}
+#endif
+
 }  // namespace
 
-CommandRun add_train_command(CLI::App& program) {
+CommandRun add_train_command(CLI::App& program, const Processes* processes) {
   auto settings = std::make_shared<TrainSettings>();
   settings->declare(*program.add_subcommand("train", description));
-  return [settings] { return run_train(*settings); };
+  return [settings, processes] {
+#if XGRAD_HAS_MPI
+    if (processes != nullptr) return run_train_shared(*settings, *processes);
+#else
+    (void)processes;
+#endif
+    return run_train(*settings);
+  };
 }
 
 }  // namespace xgrad::cli

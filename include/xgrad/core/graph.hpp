@@ -28,6 +28,7 @@
 #include <xgrad/nodes/input.hpp>
 #include <xgrad/core/parameter.hpp>
 #include <xgrad/core/random_stream.hpp>
+#include <xgrad/core/tile_exchange.hpp>
 
 namespace xgrad {
 
@@ -118,6 +119,23 @@ class Graph {
   /// buffers, starts the helper threads and makes their copies of the nodes).
   double forward_backward(bool loss_wanted = true);
 
+  /// One training pass over this process's share of a batch that several processes share
+  /// (data-parallel training; xgrad/parallel/data_parallel.hpp drives it over MPI): the fed
+  /// batch is tiles exchange.first_tile() ... of the whole batch of exchange.examples()
+  /// columns (nothing need be fed when !exchange.holds_columns()). Runs those tiles as
+  /// forward_backward does (threads, the per-tile sums), the means dividing by the whole
+  /// batch's m; hands the tiles' sums to exchange.all_tiles and adds every tile of the whole
+  /// batch in tile order, after the scalar part (L2Penalty), exactly as forward_backward on
+  /// one process adds them. Ensures: the loss (NaN when !loss_wanted) and every parameter's
+  /// grad hold the bits forward_backward gives on one process fed the whole batch, whatever
+  /// the number of processes and threads. Requires tileable() and exchange.examples() >
+  /// tile_columns() (one tile is a plain forward_backward on one process), and a fed batch
+  /// of whole tiles inside the batch (only the batch's last tile may be narrower);
+  /// InputError naming the problem otherwise. Afterwards the graph is as after a tiled
+  /// forward_backward (forward() brings back the fed batch). Allocates nothing once it has
+  /// run with these sizes (the exchange may).
+  double forward_backward_share(TileExchange& exchange, bool loss_wanted = true);
+
   /// Whether forward_backward can tile this graph: every node with a column per example is
   /// an Input or column_separable(); the loss is a mean_over_columns() node or an Add of such
   /// nodes and of scalar nodes without inputs (L2Penalty); mean nodes read only per-example
@@ -161,10 +179,16 @@ class Graph {
   void show_inputs();
   void set_values_wanted(bool wanted);
   double tiled_pass(std::size_t columns, bool loss_wanted);
-  /// graph_tiles.cpp: the tiles of a tiled pass, on the threads there are.
-  void run_tiles(std::size_t columns);
+  /// The pass of forward_backward_share once the checks are done.
+  double shared_pass(std::size_t columns, TileExchange& exchange, bool loss_wanted);
+  /// graph_tiles.cpp: the tiles of a tiled pass, on the threads there are, the means dividing
+  /// by `examples`. With `packed` (forward_backward_share), each tile's sums are copied there
+  /// in tile order instead of being added (TileExchange's layout).
+  void run_tiles(std::size_t columns, std::size_t examples, double* packed = nullptr);
+  /// Doubles of one tile's sums: the parameters' elements, then one per mean node.
+  std::size_t doubles_per_tile() const;
   detail::TileWorkers& tile_workers(std::size_t lanes);
-  void prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns);
+  void prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns, std::size_t examples);
   /// A lane's inputs and tile nodes resized to `columns` (resize_node: MemoryError on a failed
   /// allocation) and told the batch's `examples`.
   static void size_lane(detail::TileLane& lane, std::size_t columns, std::size_t examples);
