@@ -71,6 +71,7 @@ enum class CheckMode {
   fast,       ///< per block: `directions` random directional checks + `sampled_entries` entries
 };
 
+/// How a gradient check runs: the stencil and step, the tolerances, the mode and its sampling.
 struct CheckOptions {
   Stencil stencil = Stencil::central6;  ///< How the numeric derivative is taken (6th order by default)
   /// Step h. With relative_step an entry x is perturbed by h = step * max(1, |x|) (a
@@ -161,7 +162,7 @@ struct BlockCheck {
   /// tolerance; k directions with <= (sqrt(2/pi) tau_max / |e|)^k.) gradient_norm is |g|.
   double undetected_norm = 0.0;
   double gradient_norm = 0.0;  ///< |g|, the norm of the block's analytic gradient
-  bool ok() const { return failures == 0; }
+  bool ok() const { return failures == 0; }  ///< no failing entry in the block
 };
 
 /// A structural problem found outside the entry comparison. A scheduling hook's problem
@@ -186,6 +187,8 @@ struct PathCheck {
 /// order).
 inline constexpr double kPathTolerance = 1e-9;
 
+/// The outcome of a gradient check: per-block and per-entry results, structural findings and
+/// the overall verdict (passed()).
 class CheckReport {
  public:
   /// No finding, no failing entry, something judged, every number finite, and
@@ -207,6 +210,8 @@ class CheckReport {
   double detection_floor() const;
   /// "full" or "fast": what ran (what CheckMode::automatic resolved to).
   const std::string& mode() const { return mode_; }
+  /// A human-readable summary: the verdict (a finding first, when there is one), the
+  /// difference, the failing blocks and entries, and unjudgeable() when not empty.
   std::string to_string() const;
 
   /// Appends another report's blocks, entries and findings (check_nodes uses it).
@@ -224,6 +229,7 @@ class CheckReport {
   friend class CheckAccumulator;
 };
 
+/// Writes report.to_string() to `out`.
 std::ostream& operator<<(std::ostream& out, const CheckReport& report);
 
 /// Checks one node. Every scheduling hook it declares is run as Graph::forward_backward runs
@@ -283,6 +289,7 @@ struct NamedMatrix {
   std::string name;  ///< the block's name, used in the report
   Matrix value;  ///< the block's values
 };
+/// The blocks of check_function's theta, in order.
 using Blocks = std::vector<NamedMatrix>;
 
 /// Checks a hand-written gradient of any scalar function of named blocks. gradient(theta)

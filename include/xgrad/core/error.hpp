@@ -42,11 +42,14 @@ class RunError : public std::runtime_error {
 /// an address-space limit). The message names what was being allocated and the size.
 class MemoryError : public RunError {
  public:
+  /// A failed allocation of `bytes` bytes for `what`; the message names both.
   MemoryError(const std::string& what, std::size_t bytes);
+  /// The size of the allocation that failed (for LimitError: the room that was missing).
   std::size_t bytes() const noexcept { return bytes_; }
 
  protected:
   struct Verbatim {};  ///< `message` is the whole text (used by LimitError)
+  /// `message` as the whole text, `bytes` as bytes() (for LimitError).
   MemoryError(Verbatim, const std::string& message, std::size_t bytes) : RunError(message), bytes_(bytes) {}
 
  private:
@@ -60,6 +63,8 @@ class MemoryError : public RunError {
 /// is the user's to change.
 class LimitError : public MemoryError {
  public:
+  /// `message` is the whole text (naming the limit, what remains and what is needed);
+  /// `bytes` is the room that was missing.
   LimitError(std::string message, std::size_t bytes);
 };
 

@@ -37,6 +37,8 @@ struct TileLane;     ///< lib/core/tile_workers.hpp
 struct TileWorkers;
 }
 
+/// A static computation graph: owns its nodes, parameters and random streams, runs forward
+/// and backward over a fed batch (see the file description for ordering and tiling).
 class Graph {
  public:
   Graph();
@@ -65,6 +67,7 @@ class Graph {
 
   /// The scalar (1x1) node backward starts from.
   void set_loss(Node& loss);
+  /// The node set by set_loss; throws InputError when none was set.
   Node& loss() const;
 
   /// Sizes every node's buffers for `batch` examples (no-op when unchanged). Two sizes in
@@ -78,6 +81,7 @@ class Graph {
   /// the whole batch, a tile or a narrower last tile); the graph then needs feed() or
   /// resize() again before it runs.
   void resize(std::size_t batch);
+  /// The batch the buffers are sized for (the last resize or feed); 0 before any.
   std::size_t batch() const { return batch_; }
 
   /// Resizes to data.shape(1) if needed, then copies data into the input: input.value() is
@@ -91,8 +95,10 @@ class Graph {
   /// Zeroes every gradient, seeds dLoss/dLoss = 1 and runs backward in reverse order over
   /// the nodes that require a gradient.
   void backward();
+  /// Zeroes the gradient of every node that requires one and of every parameter.
   void zero_grad();
 
+  /// The loss node's value (0, 0) after a pass; throws InputError when no loss is set.
   double loss_value() const;
 
   /// One training pass over the fed batch: the loss, and dLoss/dp in every parameter's grad,
@@ -149,11 +155,12 @@ class Graph {
   /// What set_tile_columns set: 0 for the default (so that a caller can put it back).
   std::size_t tile_columns_setting() const { return tile_columns_; }
 
-  std::span<Node* const> nodes() const { return order_; }
-  std::span<Parameter* const> parameters() const { return parameter_order_; }
-  std::span<RandomStream* const> random_streams() const { return stream_order_; }
+  std::span<Node* const> nodes() const { return order_; }  ///< every node, in graph (topological) order
+  std::span<Parameter* const> parameters() const { return parameter_order_; }  ///< every parameter, in creation order
+  std::span<RandomStream* const> random_streams() const { return stream_order_; }  ///< the streams the nodes draw from
   /// By name, in constant expected time (building a graph is linear in its node count).
   Node* find(const std::string& name) const;
+  /// The parameter named `name`, or nullptr (constant expected time).
   Parameter* find_parameter(const std::string& name) const;
   /// The nodes whose parameters() list p, in graph order (empty: no node declares it).
   std::vector<Node*> declaring_nodes(const Parameter& p) const;

@@ -17,6 +17,7 @@ namespace xgrad {
 /// the course notes: X is (features, m), Y is (1, m).
 using Matrix = xt::xtensor<double, 2>;
 
+/// Whether gemm uses an operand as is (no) or transposed (yes).
 enum class Transpose { no, yes };
 
 /// c = alpha * op(a) * op(b) + beta * c, with op(x) = x or x^T.
@@ -36,6 +37,7 @@ void resize_keeping_spare(Matrix& buffer, Matrix& spare, std::size_t rows, std::
 
 /// "3x20" for a (3, 20) matrix; used in error messages.
 std::string shape_string(const Matrix& m);
+/// "3x20" for rows 3, cols 20; used in error messages.
 std::string shape_string(std::size_t rows, std::size_t cols);
 
 }  // namespace xgrad

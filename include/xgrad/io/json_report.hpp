@@ -47,18 +47,21 @@
 
 namespace xgrad {
 
+/// A run's JSON report being put together (see the file description for its layout);
+/// write() writes it atomically.
 class JsonReport {
  public:
   JsonReport();
   ~JsonReport();
-  JsonReport(const JsonReport& other);
-  JsonReport& operator=(const JsonReport& other);
-  JsonReport(JsonReport&&) noexcept;
-  JsonReport& operator=(JsonReport&&) noexcept;
+  JsonReport(const JsonReport& other);  ///< a deep copy of `other`'s content
+  JsonReport& operator=(const JsonReport& other);  ///< a deep copy of `other`'s content
+  JsonReport(JsonReport&&) noexcept;  ///< takes over the other's content
+  JsonReport& operator=(JsonReport&&) noexcept;  ///< takes over the other's content
 
   /// A setting of the caller's ("data": where the data came from, ...); a key set again
   /// keeps its place and takes the new value.
   void set_setting(const std::string& key, const std::string& value);
+  /// A numeric setting, as set_setting(key, text) (NaN and infinities are written as null).
   void set_setting(const std::string& key, double value);
 
   /// The model's settings: "model" (spec.describe()), "layers" (spec.dims()),

@@ -101,7 +101,7 @@ class SharedFullBatch {
   double forward_backward();
 
  private:
-  struct Shared;  // the exchange and rank 0's pass (lib/parallel/data_parallel.cpp)
+  struct Shared;  ///< the exchange and rank 0's pass (lib/parallel/data_parallel.cpp)
   Graph& graph_;
   std::unique_ptr<Shared> shared_;
   bool tiled_ = false;

@@ -83,7 +83,7 @@ class Processes {
   std::size_t rank_ = 0;
   std::size_t size_ = 1;
   mutable std::uint64_t bytes_sent_ = 0;
-  mutable std::vector<int> counts_;  // all_gather's scratch (one per process)
+  mutable std::vector<int> counts_;  ///< all_gather's scratch (one per process)
   mutable std::vector<int> offsets_;
 };
 

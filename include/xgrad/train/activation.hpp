@@ -19,6 +19,8 @@
 
 namespace xgrad {
 
+/// The node a layer puts after its Linear: a kind name, a factory that adds it to a graph and
+/// the settings that configure it. A value: copied freely, compared by kind.
 class Activation {
  public:
   /// Adds the layer's node(s) to `graph` reading `input` (the layer's Linear, rows = units)
@@ -33,9 +35,9 @@ class Activation {
   /// Requires a non-empty kind made of letters, digits and '_' and a factory (InputError else).
   Activation(std::string kind, Factory factory, Settings settings = {});
 
-  static Activation relu();
-  static Activation sigmoid();
-  static Activation tanh();
+  static Activation relu();     ///< max(0, x), kind "relu", no settings
+  static Activation sigmoid();  ///< 1 / (1 + e^-x), kind "sigmoid", no settings
+  static Activation tanh();     ///< tanh(x), kind "tanh", no settings
   /// Requires a finite slope (checked when the node is built). Settings {"slope", slope}.
   static Activation leaky_relu(double slope = 0.01);
   /// A softmax over the layer's units. On the output layer of a softmax_cross_entropy model
@@ -56,7 +58,9 @@ class Activation {
 
   /// "relu", "leaky_relu", "softplus", ...
   const std::string& kind() const { return kind_; }
-  const Settings& settings() const { return settings_; }
+  const Settings& settings() const { return settings_; }  ///< what a checkpoint saves of it
+  /// Runs the factory: adds the node(s) named `name` reading `input` to `graph` and returns
+  /// the node the next layer reads (see Factory).
   Node& build(Graph& graph, std::string name, Node& input) const { return factory_(graph, std::move(name), input); }
 
   /// Same kind name (factories are not compared).

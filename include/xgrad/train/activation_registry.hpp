@@ -21,8 +21,11 @@
 
 namespace xgrad {
 
+/// Makes activations again from a kind name and settings (as a checkpoint saved them); knows
+/// the built-ins and any kind added to it.
 class ActivationRegistry {
  public:
+  /// Makes the activation of one kind from its settings.
   using Maker = std::function<Activation(const Activation::Settings& settings)>;
 
   /// Knows the built-ins: relu, sigmoid, tanh, softmax, identity (no settings) and
@@ -38,8 +41,8 @@ class ActivationRegistry {
     return add(kind, [kind](const Activation::Settings&) { return Activation::of<N>(kind); });
   }
 
-  bool contains(const std::string& kind) const { return makers_.count(kind) != 0; }
-  std::vector<std::string> kinds() const;
+  bool contains(const std::string& kind) const { return makers_.count(kind) != 0; }  ///< whether `kind` is registered
+  std::vector<std::string> kinds() const;  ///< the registered kinds, sorted by name
   /// The activation of `kind` made from `settings`. Throws InputError naming the kind and
   /// the known ones when it is not registered, or when the maker returns another kind or
   /// throws (its message is kept).

@@ -33,7 +33,7 @@ struct Evaluation {
   /// largest probability against the class index or the one-hot column). None for mean
   /// squared error, whose outputs are not classes.
   std::optional<double> accuracy;
-  std::size_t examples = 0;
+  std::size_t examples = 0;  ///< m, the number of examples evaluated
 };
 
 /// Requires data that suits the model (Model::validate_data with source `source`: InputError

@@ -34,6 +34,7 @@ enum class Loss {
 /// "sigmoid_cross_entropy", "softmax_cross_entropy", "mean_squared_error"; parse_loss throws
 /// InputError listing the choices.
 std::string to_string(Loss loss);
+/// The Loss named `name` (one of to_string's names); throws InputError listing the choices.
 Loss parse_loss(const std::string& name);
 
 /// How a data set's Y holds the labels.
@@ -42,6 +43,7 @@ enum class LabelLayout {
   class_index,         ///< Y is (1, m) of class indices 0 .. outputs-1 (softmax cross-entropy only)
 };
 
+/// One layer of a ModelSpec: a Linear of `units` outputs, its activation and dropout.
 struct LayerSpec {
   std::size_t units = 1;  ///< output rows of the layer's Linear
   /// The node after this layer's Linear, named kind + layer number ("relu1"). On the output
@@ -52,6 +54,7 @@ struct LayerSpec {
   double keep_prob = 1.0;  ///< dropout after this hidden layer when < 1
 };
 
+/// The architecture and training-time settings a Model is built from; validate() checks it.
 struct ModelSpec {
   std::size_t inputs = 2;  ///< features per example (rows of X)
   std::vector<LayerSpec> layers;  ///< hidden layers, then the output layer
@@ -68,6 +71,7 @@ struct ModelSpec {
 
   /// [inputs, units of each layer...]: the notes' layers_dims.
   std::vector<std::size_t> dims() const;
+  /// True when input_keep_prob or any layer's keep_prob is below 1.
   bool uses_dropout() const;
   /// Rows of Y: 1 for class-index labels, else the output layer's units.
   std::size_t label_rows() const;
@@ -104,18 +108,18 @@ std::vector<std::size_t> parse_layer_sizes(const std::string& text);
 
 /// The graph a spec builds, with handles to the parts a trainer needs. Node names: X, Y,
 /// dropout0, fc1, relu1 (the activation's kind + layer), dropout1, ..., fcL, then
-/// cross_entropy (both cross-entropies) or <activation>L and mse, then l2 and cost when
+/// cross_entropy (both cross-entropies) or `<activation>L` and mse, then l2 and cost when
 /// lambda > 0; parameters fc1.W, fc1.b, ... (plus any a user's activation adds).
 class Model {
  public:
   /// Validates the spec, draws the initial parameters and builds the graph.
   explicit Model(const ModelSpec& spec);
 
-  const ModelSpec& spec() const { return spec_; }
-  Graph& graph() { return graph_; }
-  const Graph& graph() const { return graph_; }
-  Input& features() { return *features_; }
-  Input& labels() { return *labels_; }
+  const ModelSpec& spec() const { return spec_; }  ///< the spec the model was built from
+  Graph& graph() { return graph_; }  ///< the built graph
+  const Graph& graph() const { return graph_; }  ///< the built graph
+  Input& features() { return *features_; }  ///< the input node X, (inputs, m)
+  Input& labels() { return *labels_; }  ///< the input node Y, (label_rows(), m)
   /// The output loss node (cross_entropy or mse), before any L2 term.
   const Node& loss_term() const { return *loss_term_; }
   /// The output layer's sigmoid cross-entropy. Requires loss sigmoid_cross_entropy

@@ -40,6 +40,8 @@ struct OptimizerState {
   std::vector<Matrix> arrays;  ///< momentum: v of every parameter; adam: v of every parameter, then s
 };
 
+/// An update rule for parameters (gradient descent, momentum, Adam, or a user's): start()
+/// sizes its state, then each step updates every parameter from its gradient.
 class Optimizer {
  public:
   virtual ~Optimizer() = default;

@@ -41,13 +41,13 @@ void save_checkpoint(const std::filesystem::path& file, const Trainer& trainer);
 /// A checkpoint read back: a model rebuilt from its spec, with the saved parameters and
 /// dropout streams, and the rest of the run.
 struct Checkpoint {
-  std::unique_ptr<Model> model;
-  OptimizerState optimizer;
+  std::unique_ptr<Model> model;  ///< rebuilt from the saved spec, with the saved parameters and dropout streams
+  OptimizerState optimizer;  ///< the optimizer's kind, settings and state (make_optimizer rebuilds it)
   /// learning_rate, mini_batch_size and shuffle_seed as saved; the counts, decay, printing and
   /// guard are defaults (the schedule is below).
   TrainOptions training;
-  LearningRateSchedule schedule;
-  TrainerState state;
+  LearningRateSchedule schedule;  ///< the learning-rate schedule as saved
+  TrainerState state;  ///< where the run was: epochs and steps done, history, early-stopping state
 };
 
 /// Reads `file` and rebuilds the model: built-in activations and the kinds `registry` knows

@@ -21,15 +21,20 @@ namespace xgrad {
 
 struct LearningRateDecay;  ///< train.hpp
 
+/// A learning-rate schedule (see the file description for the formulas): a kind and its
+/// numbers, a value that checkpoints save and parse() reads back.
 class LearningRateSchedule {
  public:
+  /// Which formula the schedule follows (see the file description).
   enum class Kind { constant, inverse_time, step, exponential, cosine };
 
   /// The constant learning rate.
   LearningRateSchedule() = default;
-  static LearningRateSchedule constant() { return {}; }
+  static LearningRateSchedule constant() { return {}; }  ///< lr0 at every epoch
   /// Requires rate >= 0 and finite, interval >= 1 (InputError naming the value otherwise).
   static LearningRateSchedule inverse_time(double rate, std::size_t interval = 1);
+  /// The schedule of a LearningRateDecay: constant when decay.rate is 0, else
+  /// inverse_time(decay.rate, decay.interval) (same requirements).
   static LearningRateSchedule inverse_time(const LearningRateDecay& decay);
   /// Requires 0 < factor <= 1, interval >= 1.
   static LearningRateSchedule step(double factor, std::size_t interval);
@@ -42,11 +47,11 @@ class LearningRateSchedule {
   /// computes exactly LearningRateDecay::at's expression (the same bits).
   double at(double initial, std::size_t epoch) const;
 
-  Kind kind() const { return kind_; }
+  Kind kind() const { return kind_; }  ///< which formula
   /// The kind's numbers: rate or factor (cosine: the final fraction), and the interval
   /// (cosine: the period); 0 and 1 for constant.
   double number() const { return number_; }
-  std::size_t interval() const { return interval_; }
+  std::size_t interval() const { return interval_; }  ///< epochs per step (cosine: the period; constant: 1)
 
   /// "constant", "inverse_time:0.01:1", "step:0.5:10", "exponential:0.96:1", "cosine:100:0":
   /// what parse() reads.
@@ -58,6 +63,7 @@ class LearningRateSchedule {
   /// choices; missing or bad numbers; a value out of range).
   static LearningRateSchedule parse(const std::string& text);
 
+  /// Same kind and numbers.
   friend bool operator==(const LearningRateSchedule&, const LearningRateSchedule&) = default;
 
  private:

@@ -31,6 +31,8 @@ struct LearningRateDecay {
   double at(double initial, std::size_t epoch) const;
 };
 
+/// How train() runs: the learning rate and its decay, full batch or mini-batches, and what
+/// is recorded and printed.
 struct TrainOptions {
   double learning_rate = 0.01;  ///< the rate before any decay
   /// Full batch (mini_batch_size == 0): this many steps on the whole data set.
@@ -83,6 +85,7 @@ struct TrainOptions {
   std::string describe() const;
 };
 
+/// One recorded point of a run's cost history.
 struct CostRecord {
   std::size_t iteration;  ///< the iteration (full batch) or the epoch (mini-batches)
   /// Full batch: the cost before that iteration's update, as the notes record it.
@@ -92,6 +95,7 @@ struct CostRecord {
   double cost;
 };
 
+/// What train() returns: the recorded costs and the final one.
 struct TrainResult {
   std::vector<CostRecord> costs;  ///< iterations (or epochs) i with i % record_every == 0, in order
   double final_cost = 0.0;  ///< the cost of the last iteration or epoch

@@ -50,7 +50,7 @@ struct Validation {
   double split = 0.0;
   std::size_t every = 1;  ///< >= 1
 
-  bool enabled() const { return data.has_value() || split > 0.0; }
+  bool enabled() const { return data.has_value() || split > 0.0; }  ///< data set or split > 0
 };
 
 /// Stops a run when the validation cost has not improved for `patience` validations in a
@@ -62,7 +62,7 @@ struct EarlyStopping {
   /// says so). Costs one copy of the parameters.
   bool restore_best = false;
 
-  bool enabled() const { return patience > 0; }
+  bool enabled() const { return patience > 0; }  ///< patience > 0
 };
 
 /// What callbacks receive after each epoch.
@@ -77,33 +77,37 @@ struct EpochReport {
   std::optional<Evaluation> validation;  ///< on validation epochs
 };
 
+/// A callback's answer: go on, or stop the run after this epoch.
 enum class Decision { proceed, stop };
 
+/// A function run after epochs, which can stop the run.
 struct Callback {
   /// Called after epoch e when (e + 1) % every == 0 and after the last epoch of a run();
   /// Decision::stop ends the run after this epoch (the result says which callback).
   std::function<Decision(const EpochReport&)> call;
-  std::size_t every = 1;
+  std::size_t every = 1;  ///< >= 1: called every `every` epochs
   bool wants_cost = true;  ///< false: the cost may be NaN (the losses skip their logarithms)
   std::string name = "callback";  ///< for the stop message
 };
 
 /// One history entry: recorded epochs (epoch % record_every == 0) and validation epochs.
 struct HistoryRecord {
-  std::size_t epoch = 0;
+  std::size_t epoch = 0;  ///< the epoch, counted from 0 over every run() call
   double cost = 0.0;  ///< the training cost (NaN when not computed)
-  double learning_rate = 0.0;
-  std::optional<double> validation_cost;
-  std::optional<double> validation_accuracy;
+  double learning_rate = 0.0;  ///< the epoch's learning rate
+  std::optional<double> validation_cost;  ///< on validation epochs
+  std::optional<double> validation_accuracy;  ///< on validation epochs, for cross-entropy losses
 };
 
+/// Why a run() call ended: its epochs were done, early stopping, or a callback's Decision::stop.
 enum class StopReason { completed, early_stopping, callback };
+/// "completed", "early_stopping" or "callback".
 std::string to_string(StopReason reason);
 
 /// What one run() call did.
 struct RunSummary {
   std::size_t epochs = 0;  ///< epochs run by this call
-  StopReason reason = StopReason::completed;
+  StopReason reason = StopReason::completed;  ///< why it ended
   /// "completed 40 epochs", "stopped early after epoch 37: the validation cost did not improve
   /// by more than 0.001 in 5 validations (best 0.2134 at epoch 32; its parameters restored)",
   /// "stopped by callback 'nan watch' after epoch 12".
@@ -122,9 +126,9 @@ struct TrainerOptions {
   /// Replaces training.decay when set (LearningRateSchedule::inverse_time(training.decay)
   /// otherwise).
   std::optional<LearningRateSchedule> schedule;
-  Validation validation;
-  EarlyStopping early_stopping;
-  std::vector<Callback> callbacks;
+  Validation validation;  ///< what is validated and when (off by default)
+  EarlyStopping early_stopping;  ///< off by default; requires validation
+  std::vector<Callback> callbacks;  ///< run after epochs, in this order
 
   /// The schedule in force.
   LearningRateSchedule effective_schedule() const;
@@ -140,15 +144,17 @@ struct TrainerOptions {
 struct TrainerState {
   std::size_t epoch = 0;  ///< epochs done
   std::size_t step = 0;   ///< optimizer updates done
-  std::vector<HistoryRecord> history;
+  std::vector<HistoryRecord> history;  ///< recorded and validation epochs, in order
   /// Early stopping: the best validation cost so far (none yet), its epoch, validations since.
   std::optional<double> best_validation_cost;
-  std::size_t best_epoch = 0;
-  std::size_t validations_since_best = 0;
+  std::size_t best_epoch = 0;  ///< the epoch of best_validation_cost
+  std::size_t validations_since_best = 0;  ///< validations without improvement since then
   /// restore_best: the parameters at the best validation, in Graph::parameters() order.
   std::vector<Matrix> best_parameters;
 };
 
+/// Trains a model (or any Trainable graph) with an optimizer on a data set, epoch by epoch:
+/// run() can be called again to go on; validation, early stopping, callbacks, checkpoints.
 class Trainer {
  public:
   /// Trains `model` (which must outlive the trainer, as must `optimizer` and `train`) with
@@ -164,7 +170,7 @@ class Trainer {
   Trainer(std::unique_ptr<Model> model, std::unique_ptr<Optimizer> optimizer, const Dataset& train,
           TrainerOptions options, TrainerState state);
   ~Trainer();
-  Trainer(Trainer&&) noexcept;
+  Trainer(Trainer&&) noexcept;  ///< takes over the other's run
   Trainer& operator=(Trainer&&) = delete;
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -176,18 +182,19 @@ class Trainer {
   /// epoch; the trainer is then at an unspecified point of that epoch.
   RunSummary run(std::size_t epochs);
 
-  std::size_t epoch() const { return state_.epoch; }
-  std::size_t step() const { return state_.step; }
-  const std::vector<HistoryRecord>& history() const { return state_.history; }
-  const TrainerState& state() const { return state_; }
-  const TrainerOptions& options() const { return options_; }
+  std::size_t epoch() const { return state_.epoch; }  ///< epochs done over every run() call
+  std::size_t step() const { return state_.step; }  ///< optimizer updates done
+  const std::vector<HistoryRecord>& history() const { return state_.history; }  ///< recorded and validation epochs
+  const TrainerState& state() const { return state_; }  ///< what a checkpoint saves of the run
+  const TrainerOptions& options() const { return options_; }  ///< the options, as validated
   /// The learning rate the next epoch will use.
   double learning_rate() const;
   /// Requires a Model (the first or third constructor; InputError otherwise).
   Model& model();
+  /// Requires a Model (InputError otherwise).
   const Model& model() const;
-  Optimizer& optimizer() { return *optimizer_; }
-  const Optimizer& optimizer() const { return *optimizer_; }
+  Optimizer& optimizer() { return *optimizer_; }  ///< the optimizer it steps with
+  const Optimizer& optimizer() const { return *optimizer_; }  ///< the optimizer it steps with
   /// The examples training uses (the training set minus a validation split).
   const Dataset& training_data() const { return *train_; }
   /// The validation set (a copy, or the split), or nullptr.
