@@ -146,12 +146,15 @@ BOOST_AUTO_TEST_CASE(every_node_class_in_the_headers_is_in_the_kind_list) {
     all.assign(std::istreambuf_iterator<char>(in), {});
   }
   const std::regex node_class(R"(class\s+(\w+)\s+(?:final\s+)?:\s*public\s+Node\b)");
+  const std::regex elementwise_alias(R"(using\s+(\w+)\s*=\s*Elementwise<)");
   std::set<std::string> declared;
   for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(src) / "include/xgrad/nodes")) {
     std::ifstream in(f.path());
     const std::string text(std::istreambuf_iterator<char>(in), {});
-    for (std::sregex_iterator it(text.begin(), text.end(), node_class), end; it != end; ++it) {
-      declared.insert((*it)[1]);
+    for (const std::regex* pattern : {&node_class, &elementwise_alias}) {
+      for (std::sregex_iterator it(text.begin(), text.end(), *pattern), end; it != end; ++it) {
+        declared.insert((*it)[1]);
+      }
     }
   }
   BOOST_TEST(declared.size() >= 8u);
