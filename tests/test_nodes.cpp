@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <string>
@@ -352,6 +353,24 @@ BOOST_AUTO_TEST_CASE(mean_squared_error_value_and_gradient_by_hand) {
   BOOST_TEST(c.a.grad()(0, 0) == 0.5);
   BOOST_TEST(c.a.grad()(0, 1) == -1.0);
   BOOST_TEST(c.a.grad()(1, 1) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(elu_values_setting_and_registration) {
+  Graph g;
+  auto& x = g.input("x", 1);
+  auto& elu = g.add<Elu>("elu", x, 0.5);
+  g.feed(x, Matrix{{-1.0, 0.0, 2.0}});
+  elu.forward(Mode::train);
+  BOOST_TEST(elu.value()(0, 0) == 0.5 * std::expm1(-1.0));
+  BOOST_TEST(elu.value()(0, 1) == 0.0);
+  BOOST_TEST(elu.value()(0, 2) == 2.0);
+  BOOST_TEST(elu.kinks().size() == 1u);
+  BOOST_CHECK_THROW(g.add<Elu>("bad", x, std::numeric_limits<double>::infinity()), InputError);
+  const Activation parsed = parse_activation("elu", 0.5);
+  BOOST_TEST(parsed.kind() == "elu");
+  BOOST_TEST_REQUIRE(parsed.settings().size() == 1u);
+  BOOST_TEST(parsed.settings()[0].first == "alpha");
+  BOOST_TEST(parsed.settings()[0].second == 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(leaky_relu_and_tanh_values_and_leaky_kink) {

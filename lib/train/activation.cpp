@@ -51,6 +51,7 @@ constexpr BuiltinActivation builtin_table[] = {
     {"sigmoid", "", "", 0.0, [](double) { return Activation::sigmoid(); }},
     {"tanh", "", "", 0.0, [](double) { return Activation::tanh(); }},
     {"leaky_relu", "slope 0.01", "slope", 0.01, [](double slope) { return Activation::leaky_relu(slope); }},
+    {"elu", "alpha 1", "alpha", 1.0, [](double alpha) { return with_setting<Elu>("elu", "alpha", alpha); }},
     {"softmax", "", "", 0.0, [](double) { return Activation::softmax(); }},
     {"identity", "", "", 0.0, [](double) { return Activation::identity(); }},
 };

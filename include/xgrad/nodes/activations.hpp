@@ -81,4 +81,29 @@ class LeakyReluFunction {
 /// Leaky ReLU, element-wise, with a fixed slope for x <= 0: LeakyRelu(name, input, slope).
 using LeakyRelu = Elementwise<LeakyReluFunction>;
 
+/// ELU: x where x > 0, alpha (exp(x) - 1) elsewhere. With alpha other than 1, f' jumps at 0
+/// (1 against alpha): a kink, declared for every alpha.
+class EluFunction {
+ public:
+  static constexpr std::string_view kind = "elu";  ///< the node's kind()
+  static constexpr std::array<double, 1> kinks{0.0};  ///< where f' may jump
+  /// alpha scales the negative side (1 is the usual one); the node requires it finite.
+  explicit EluFunction(double alpha = 1.0) : alpha_(alpha) {}
+  /// x or alpha (exp(x) - 1).
+  double value(double x) const { return x > 0.0 ? x : alpha_ * std::expm1(x); }
+  /// 1 where x > 0, alpha exp(x) elsewhere.
+  double derivative(double x) const { return x > 0.0 ? 1.0 : alpha_ * std::exp(x); }
+  /// "the alpha must be a finite number, got inf", or empty.
+  std::string problem() const {
+    return std::isfinite(alpha_) ? std::string() : "the alpha must be a finite number, got " + format_double(alpha_);
+  }
+  /// The scale of the negative side.
+  double alpha() const { return alpha_; }
+
+ private:
+  double alpha_;
+};
+/// ELU, element-wise: Elu(name, input, alpha).
+using Elu = Elementwise<EluFunction>;
+
 }  // namespace xgrad
