@@ -180,3 +180,60 @@ BOOST_AUTO_TEST_CASE(elementwise_settings_are_checked_with_the_node_name) {
     BOOST_TEST(std::string(e.what()) == "leaky1: the slope must be a finite number, got nan");
   }
 }
+
+// A user's mean loss written as its terms alone (MeanLoss owns the division by the
+// examples, the tiles' shares, the skipped value and the worker copy): mean absolute error.
+class MeanAbsoluteError final : public xgrad::MeanLoss<MeanAbsoluteError> {
+ public:
+  MeanAbsoluteError(std::string name, xgrad::Node& a, xgrad::Node& y) : MeanLoss(std::move(name), {&a, &y}) {}
+  std::string_view kind() const override { return "mean_absolute_error"; }
+  double sum_of_terms(bool) {
+    double total = 0.0;
+    for (std::size_t k = 0; k < inputs()[0]->value().size(); ++k) {
+      total += std::abs(inputs()[0]->value().data()[k] - inputs()[1]->value().data()[k]);
+    }
+    return total;
+  }
+  void add_gradient(double scale) {  // d|a - y|/da = sign(a - y) = -d|a - y|/dy
+    xgrad::Node& a = *inputs()[0];
+    xgrad::Node& y = *inputs()[1];
+    for (std::size_t k = 0; k < a.value().size(); ++k) {
+      const double g = a.value().data()[k] > y.value().data()[k] ? scale : -scale;
+      if (a.requires_grad()) a.grad().data()[k] += g;
+      if (y.requires_grad()) y.grad().data()[k] -= g;
+    }
+  }
+};
+
+BOOST_AUTO_TEST_CASE(a_users_mean_loss_passes_the_checker_and_tiles_on_two_threads) {
+  xgrad::Graph g;
+  auto& a = g.input("a", 3);
+  auto& y = g.input("y", 3);
+  auto& loss = g.add<MeanAbsoluteError>("mae", a, y);
+  const xgrad::CheckReport report = xgrad::check_node(loss);  // tiles' shares, value off, worker copy
+  BOOST_TEST(report.passed(), report);
+  BOOST_TEST(loss.mean_over_columns());
+  BOOST_TEST(loss.clone_for_worker({&a, &y}, {}) != nullptr, "the framework made the worker copy");
+
+  // Inside a model: tileable, and two threads give one thread's bits.
+  const std::size_t saved = xgrad::threads();
+  auto run = [](std::size_t threads) {
+    xgrad::set_threads(threads);
+    xgrad::Graph m;
+    xgrad::RandomState rng(8);
+    auto& x = m.input("X", 2);
+    auto& t = m.input("T", 1);
+    auto& W = m.parameter("fc.W", rng.randn(1, 2));
+    auto& b = m.parameter("fc.b", rng.randn(1, 1));
+    m.set_loss(m.add<MeanAbsoluteError>("mae", m.add<xgrad::Linear>("fc", x, W, b), t));
+    m.set_tile_columns(64);
+    m.feed(x, rng.randn(2, 500));
+    m.feed(t, rng.randn(1, 500));
+    BOOST_TEST_REQUIRE(m.tileable());
+    const double cost = m.forward_backward();
+    return std::vector<double>{cost, W.grad(0, 0), W.grad(0, 1), b.grad(0, 0)};
+  };
+  const std::vector<double> one = run(1), two = run(2);
+  xgrad::set_threads(saved);
+  for (std::size_t k = 0; k < one.size(); ++k) BOOST_TEST(std::memcmp(&one[k], &two[k], sizeof(double)) == 0);
+}

@@ -95,13 +95,15 @@ class Node {
   /// True when column j of value depends only on column j of every input (and on the
   /// parameters), for any batch size, with no random draws: a gradient checker may then
   /// check input entries on one column at a time (after resize(1)). It verifies the claim.
-  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward).
+  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward). An
+  /// element-wise node written as Elementwise<F> (its math alone) gets this and its copy.
   virtual bool column_separable() const { return false; }
   /// True for a scalar (1x1) node whose value is a sum over columns j of a term that depends
   /// only on column j of every input, divided by examples(), and whose backward adds into
   /// input column j from column j's term alone (a loss that is a mean over examples). Graph
   /// may then run it on a tile of columns: its value is that tile's share of the mean (the
   /// tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
+  /// A loss derived from MeanLoss (written as its terms alone) gets this and the division.
   virtual bool mean_over_columns() const { return false; }
   /// A copy of this node for another thread: a new node of the same kind and settings that
   /// reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and

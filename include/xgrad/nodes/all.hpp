@@ -1,8 +1,8 @@
 /// @file
 /// Every node kind the library ships, and the list of them. The test suite instantiates a
 /// gradient-check case for each type in BuiltinNodeKinds (a missing case does not compile),
-/// and checks that every node class (and every Elementwise<F> alias) declared under
-/// include/xgrad/nodes/ is in the list.
+/// and checks that every node class declared under include/xgrad/nodes/ is in the list; the
+/// element-wise activations are checked through the activation table (train/activation.hpp).
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
