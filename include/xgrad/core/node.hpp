@@ -105,6 +105,11 @@ class Node {
   /// tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
   /// A loss derived from MeanLoss (written as its terms alone) gets this and the division.
   virtual bool mean_over_columns() const { return false; }
+  /// True for a node whose value is the sum of its inputs' values and whose backward adds
+  /// grad() into each input's grad() without reading any value (Add). A loss that is such a
+  /// sum of mean_over_columns() nodes and scalar nodes without inputs (L2Penalty) still runs
+  /// in column tiles: Graph runs its backward before the tiles and its forward after them.
+  virtual bool sums_inputs() const { return false; }
   /// A copy of this node for another thread: a new node of the same kind and settings that
   /// reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and
   /// `parameters` (one per parameters(), same shapes, in order) instead of parameters(), with

@@ -86,6 +86,8 @@ class Add final : public Node {
   /// Requires at least one input, all with the same rows and columns.
   Add(std::string name, std::vector<Node*> terms);
   std::string_view kind() const override { return "add"; }
+  /// The value is the sum of the inputs; backward reads no value.
+  bool sums_inputs() const override { return true; }
 
   void forward(Mode mode) override;
   void backward() override;
