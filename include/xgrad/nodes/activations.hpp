@@ -12,7 +12,6 @@
 #include <string>
 #include <string_view>
 
-#include <xgrad/core/format.hpp>
 #include <xgrad/nodes/elementwise.hpp>
 
 namespace xgrad {
@@ -69,9 +68,7 @@ class LeakyReluFunction {
   /// 1 where x > 0, the slope elsewhere.
   double derivative(double x) const { return x > 0.0 ? 1.0 : slope_; }
   /// "the slope must be a finite number, got nan", or empty.
-  std::string problem() const {
-    return std::isfinite(slope_) ? std::string() : "the slope must be a finite number, got " + format_double(slope_);
-  }
+  std::string problem() const { return finite_setting_problem("slope", slope_); }
   /// The slope for x <= 0.
   double slope() const { return slope_; }
 
@@ -94,9 +91,7 @@ class EluFunction {
   /// 1 where x > 0, alpha exp(x) elsewhere.
   double derivative(double x) const { return x > 0.0 ? 1.0 : alpha_ * std::exp(x); }
   /// "the alpha must be a finite number, got inf", or empty.
-  std::string problem() const {
-    return std::isfinite(alpha_) ? std::string() : "the alpha must be a finite number, got " + format_double(alpha_);
-  }
+  std::string problem() const { return finite_setting_problem("alpha", alpha_); }
   /// The scale of the negative side.
   double alpha() const { return alpha_; }
 

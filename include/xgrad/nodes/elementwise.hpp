@@ -29,6 +29,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <memory>
@@ -38,9 +39,17 @@
 #include <utility>
 #include <vector>
 
+#include <xgrad/core/format.hpp>
 #include <xgrad/core/node.hpp>
 
 namespace xgrad {
+
+/// For an F::problem() whose setting must be finite: "the slope must be a finite number, got
+/// nan", or empty when `value` is finite.
+inline std::string finite_setting_problem(std::string_view setting, double value) {
+  if (std::isfinite(value)) return {};
+  return "the " + std::string(setting) + " must be a finite number, got " + format_double(value);
+}
 
 /// What Elementwise<F> requires of F (the list at the top of this file).
 template <class F>
