@@ -53,19 +53,30 @@ BOOST_AUTO_TEST_CASE(softplus_passes_the_gradient_checker) {
 }
 // --- README example ends ---
 
+namespace {
+
+// x (2) -> fc1 (hidden) -> Middle(extra...) -> fc2 (1) -> sigmoid cross-entropy, fed m examples
+// drawn from rng.
+template <class Middle, class... Extra>
+void two_layers(xgrad::Graph& g, xgrad::RandomState& rng, std::size_t hidden, std::size_t m, Extra... extra) {
+  auto& x = g.input("X", 2);
+  auto& y = g.input("Y", 1);
+  auto& W1 = g.parameter("fc1.W", rng.randn(hidden, 2));
+  auto& b1 = g.parameter("fc1.b", rng.randn(hidden, 1));
+  auto& W2 = g.parameter("fc2.W", rng.randn(1, hidden));
+  auto& b2 = g.parameter("fc2.b", rng.randn(1, 1));
+  auto& h = g.add<Middle>("softplus", g.add<xgrad::Linear>("fc1", x, W1, b1), extra...);
+  g.set_loss(g.add<xgrad::SigmoidCrossEntropy>("cost", g.add<xgrad::Linear>("fc2", h, W2, b2), y));
+  g.feed(x, rng.randn(2, m));
+  g.feed(y, xt::cast<double>(rng.rand(1, m) < 0.5));
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(softplus_inside_a_model_passes_the_whole_graph_check) {
   xgrad::Graph g;
   xgrad::RandomState rng(11);
-  auto& x = g.input("X", 2);
-  auto& y = g.input("Y", 1);
-  auto& W1 = g.parameter("fc1.W", rng.randn(4, 2));
-  auto& b1 = g.parameter("fc1.b", rng.randn(4, 1));
-  auto& W2 = g.parameter("fc2.W", rng.randn(1, 4));
-  auto& b2 = g.parameter("fc2.b", rng.randn(1, 1));
-  auto& h = g.add<Softplus>("softplus", g.add<xgrad::Linear>("fc1", x, W1, b1));
-  g.set_loss(g.add<xgrad::SigmoidCrossEntropy>("cost", g.add<xgrad::Linear>("fc2", h, W2, b2), y));
-  g.feed(x, rng.randn(2, 6));
-  g.feed(y, xt::cast<double>(rng.rand(1, 6) < 0.5));
+  two_layers<Softplus>(g, rng, 4, 6);
   const auto whole = xgrad::check_graph(g);
   BOOST_TEST(whole.passed(), whole.to_string());
   const auto nodes = xgrad::check_nodes(g);
@@ -122,18 +133,8 @@ std::vector<std::uint64_t> train_bits(std::size_t threads, const std::shared_ptr
   xgrad::set_threads(threads);
   xgrad::Graph g;
   xgrad::RandomState rng(21);
-  auto& x = g.input("X", 2);
-  auto& y = g.input("Y", 1);
-  auto& W1 = g.parameter("fc1.W", rng.randn(6, 2));
-  auto& b1 = g.parameter("fc1.b", rng.randn(6, 1));
-  auto& W2 = g.parameter("fc2.W", rng.randn(1, 6));
-  auto& b2 = g.parameter("fc2.b", rng.randn(1, 1));
-  auto& h = g.add<xgrad::Elementwise<CountingSoftplus>>("softplus", g.add<xgrad::Linear>("fc1", x, W1, b1), calls);
-  g.set_loss(g.add<xgrad::SigmoidCrossEntropy>("cost", g.add<xgrad::Linear>("fc2", h, W2, b2), y));
+  two_layers<xgrad::Elementwise<CountingSoftplus>>(g, rng, 6, 64 * 10 + 5, calls);
   g.set_tile_columns(64);
-  const std::size_t m = 64 * 10 + 5;
-  g.feed(x, rng.randn(2, m));
-  g.feed(y, xt::cast<double>(rng.rand(1, m) < 0.5));
   BOOST_TEST_REQUIRE(g.tileable());
   for (int step = 0; step < 15; ++step) {
     g.forward_backward();
