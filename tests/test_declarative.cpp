@@ -284,6 +284,6 @@ BOOST_AUTO_TEST_CASE(spec_errors_are_named) {
   // data that does not suit the model
   Model model(spiral_spec());
   const Dataset bad{Matrix{{0.0, 1.0}, {0.0, 1.0}}, Matrix{{0.0, 3.0}}};
-  BOOST_TEST(message([&] { model.validate_data(bad, "spiral.csv"); }) == "spiral.csv: Y(0, 1) = 3 is not a class index 0..2");
+  BOOST_TEST(message([&] { model.validate_data(bad, "spiral.csv"); }) == "spiral.csv: label Y(0, 1) = 3 is not a class index 0..2 (example 1)");
   BOOST_TEST(message([&] { model.output(); }).find("use predictions()") != std::string::npos);
 }

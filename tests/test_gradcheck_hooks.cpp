@@ -548,3 +548,78 @@ BOOST_AUTO_TEST_CASE(check_training_step_on_its_own) {
   BOOST_CHECK_THROW(check_training_step(model.g, model.x, model.y, model.data.X, model.data.Y, 0), InputError);
   BOOST_CHECK_THROW(check_training_step(model.g, model.x, model.y, model.data.X, Matrix({1, 3}), 64), InputError);
 }
+
+namespace {
+
+// A user's sum of two scalar terms, the second weighted: with weight 1 an honest
+// sums_inputs() (what Add declares), with weight 2 a false claim.
+class Total final : public Node {
+ public:
+  Total(std::string name, Node& a, Node& b, double weight)
+      : Node(std::move(name), {&a, &b}, 1), weight_(weight) {}
+  std::string_view kind() const override { return "total"; }
+  std::size_t columns(std::size_t) const override { return 1; }
+  bool sums_inputs() const override { return true; }
+  void forward(Mode) override { value_(0, 0) = inputs()[0]->value()(0, 0) + weight_ * inputs()[1]->value()(0, 0); }
+  void backward() override {
+    if (inputs()[0]->requires_grad()) inputs()[0]->grad()(0, 0) += grad_(0, 0);
+    if (inputs()[1]->requires_grad()) inputs()[1]->grad()(0, 0) += weight_ * grad_(0, 0);
+  }
+
+ private:
+  double weight_;
+};
+
+// x (2) -> fc (1) -> sigmoid cross-entropy, plus an L2 penalty, summed as the loss by
+// make_sum(graph, ce, l2); 300 examples in tiles of 64.
+struct SumGraph {
+  Graph g;
+  Node* ce = nullptr;
+  Node* l2 = nullptr;
+  Node* loss = nullptr;
+  template <class MakeSum>
+  explicit SumGraph(MakeSum make_sum) {
+    RandomState rng(4);
+    auto& x = g.input("X", 2);
+    auto& y = g.input("Y", 1);
+    auto& W = g.parameter("fc.W", rng.randn(1, 2));
+    auto& b = g.parameter("fc.b", rng.randn(1, 1));
+    ce = &g.add<SigmoidCrossEntropy>("ce", g.add<Linear>("fc", x, W, b), y);
+    l2 = &g.add<L2Penalty>("l2", std::vector<Parameter*>{&W}, 0.5);
+    loss = &make_sum(g, *ce, *l2);
+    g.set_loss(*loss);
+    g.set_tile_columns(64);
+    g.feed(x, rng.randn(2, 300));
+    g.feed(y, xt::floor(rng.rand(1, 300) * 2.0));
+  }
+};
+
+}  // namespace
+
+// The loss-in-a-sum pattern is recognised through sums_inputs(), not the Add class: a user's
+// honest sum tiles with Add's bits and passes the checker; a false claim is named.
+BOOST_AUTO_TEST_CASE(a_users_sum_of_losses_tiles_like_add_and_a_false_sum_is_caught) {
+  SumGraph with_add([](Graph& g, Node& a, Node& b) -> Node& { return g.add<Add>("cost", std::vector<Node*>{&a, &b}); });
+  SumGraph with_total([](Graph& g, Node& a, Node& b) -> Node& { return g.add<Total>("cost", a, b, 1.0); });
+  BOOST_TEST_REQUIRE(with_add.g.tileable());
+  BOOST_TEST_REQUIRE(with_total.g.tileable(), "a user's sums_inputs() loss is tileable");
+  const double add_loss = with_add.g.forward_backward();
+  const double total_loss = with_total.g.forward_backward();
+  BOOST_TEST(std::bit_cast<std::uint64_t>(total_loss) == std::bit_cast<std::uint64_t>(add_loss));
+  Graph& g = with_total.g;
+  for (std::size_t i = 0; i < g.parameters().size(); ++i) {
+    const Matrix& got = g.parameters()[i]->grad;
+    const Matrix& want = with_add.g.parameters()[i]->grad;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      BOOST_TEST(std::bit_cast<std::uint64_t>(got.data()[k]) == std::bit_cast<std::uint64_t>(want.data()[k]));
+    }
+  }
+  g.forward(Mode::train);
+  BOOST_TEST(check_hooks(*with_total.loss).empty());
+
+  auto& doubled = g.add<Total>("doubled", *with_total.ce, *with_total.l2, 2.0);
+  g.forward(Mode::train);
+  const std::vector<Finding> findings = check_hooks(doubled);
+  BOOST_TEST_REQUIRE(findings.size() == 1u);
+  BOOST_TEST(findings[0].problem.starts_with("sums_inputs():"), findings[0].problem);
+}

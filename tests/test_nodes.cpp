@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include <xgrad/core/graph.hpp>
 #include <xgrad/nodes/all.hpp>
 #include <xgrad/numpy/random.hpp>
+#include <xgrad/train/activation.hpp>
 
 using namespace xgrad;
 
@@ -145,7 +147,7 @@ BOOST_AUTO_TEST_CASE(every_node_class_in_the_headers_is_in_the_kind_list) {
     std::ifstream in(std::filesystem::path(src) / "include/xgrad/nodes/all.hpp");
     all.assign(std::istreambuf_iterator<char>(in), {});
   }
-  const std::regex node_class(R"(class\s+(\w+)\s+(?:final\s+)?:\s*public\s+Node\b)");
+  const std::regex node_class(R"(class\s+(\w+)\s+(?:final\s+)?:\s*public\s+(?:Node|MeanLoss<\w+>)\s*\{)");
   std::set<std::string> declared;
   for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(src) / "include/xgrad/nodes")) {
     std::ifstream in(f.path());
@@ -154,15 +156,50 @@ BOOST_AUTO_TEST_CASE(every_node_class_in_the_headers_is_in_the_kind_list) {
       declared.insert((*it)[1]);
     }
   }
-  BOOST_TEST(declared.size() >= 8u);
-  const auto list_start = all.find("BuiltinNodeKinds");
+  BOOST_TEST(declared.size() >= 10u);
+  const auto list_start = all.find("using BuiltinNodeKinds");
   BOOST_TEST_REQUIRE(list_start != std::string::npos);
   const std::string list = all.substr(list_start);
   for (const auto& name : declared) {
-    if (name == "Input") continue;
+    // Input has nothing to check; Elementwise and MeanLoss are templates whose instances are
+    // the kinds (the element-wise ones checked through the activation table below).
+    if (name == "Input" || name == "Elementwise" || name == "MeanLoss") continue;
     BOOST_TEST(std::regex_search(list, std::regex("\\b" + name + "\\b")),
                "node class " << name << " has no gradient-check case: add it to BuiltinNodeKinds");
   }
+}
+
+// The element-wise built-ins are checked through the activation table: each row's node
+// passes the checker (its tile and thread hooks included) ...
+BOOST_AUTO_TEST_CASE(every_builtin_activation_of_the_table_checks) {
+  for (const BuiltinActivation& b : builtin_activations()) {
+    Graph g;
+    auto& x = g.input("x", 5);
+    Node& node = b.make(b.default_setting).build(g, std::string(b.kind) + "1", x);
+    if (&node == &x) continue;  // identity adds no node
+    BOOST_TEST_CONTEXT("activation " << b.kind) {
+      BOOST_TEST(node.kind() == b.kind);
+      const CheckReport report = check_node(node);
+      BOOST_TEST(report.passed(), report.to_string());
+      BOOST_TEST(report.entries.size() > 0u, "nothing was checked");
+    }
+  }
+}
+
+// ... and every element-wise function in nodes/activations.hpp is a row of the table.
+BOOST_AUTO_TEST_CASE(every_elementwise_function_of_the_headers_is_in_the_activation_table) {
+  const char* src = std::getenv("XGRAD_SOURCE_DIR");
+  BOOST_TEST_REQUIRE(src != nullptr, "XGRAD_SOURCE_DIR is not set (meson test sets it)");
+  std::ifstream in(std::filesystem::path(src) / "include/xgrad/nodes/activations.hpp");
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  const std::regex kind(R"re(static constexpr std::string_view kind = "(\w+)")re");
+  std::set<std::string> registered;
+  for (const BuiltinActivation& b : builtin_activations()) registered.insert(std::string(b.kind));
+  std::size_t found = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), kind), end; it != end; ++it, ++found) {
+    BOOST_TEST(registered.count((*it)[1]) == 1u, "element-wise kind " << (*it)[1] << " has no row in the activation table");
+  }
+  BOOST_TEST(found >= 4u);
 }
 
 BOOST_AUTO_TEST_CASE(every_node_of_a_model_with_l2_and_dropout_checks_in_place) {
@@ -318,6 +355,24 @@ BOOST_AUTO_TEST_CASE(mean_squared_error_value_and_gradient_by_hand) {
   BOOST_TEST(c.a.grad()(0, 0) == 0.5);
   BOOST_TEST(c.a.grad()(0, 1) == -1.0);
   BOOST_TEST(c.a.grad()(1, 1) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(elu_values_setting_and_registration) {
+  Graph g;
+  auto& x = g.input("x", 1);
+  auto& elu = g.add<Elu>("elu", x, 0.5);
+  g.feed(x, Matrix{{-1.0, 0.0, 2.0}});
+  elu.forward(Mode::train);
+  BOOST_TEST(elu.value()(0, 0) == 0.5 * std::expm1(-1.0));
+  BOOST_TEST(elu.value()(0, 1) == 0.0);
+  BOOST_TEST(elu.value()(0, 2) == 2.0);
+  BOOST_TEST(elu.kinks().size() == 1u);
+  BOOST_CHECK_THROW(g.add<Elu>("bad", x, std::numeric_limits<double>::infinity()), InputError);
+  const Activation parsed = parse_activation("elu", 0.5);
+  BOOST_TEST(parsed.kind() == "elu");
+  BOOST_TEST_REQUIRE(parsed.settings().size() == 1u);
+  BOOST_TEST(parsed.settings()[0].first == "alpha");
+  BOOST_TEST(parsed.settings()[0].second == 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(leaky_relu_and_tanh_values_and_leaky_kink) {

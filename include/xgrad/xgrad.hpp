@@ -19,6 +19,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
 #include <xgrad/core/graph.hpp>
+#include <xgrad/core/input.hpp>
 #include <xgrad/core/node.hpp>
 #include <xgrad/core/non_finite.hpp>
 #include <xgrad/core/parameter.hpp>

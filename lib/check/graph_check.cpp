@@ -7,7 +7,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
 #include <xgrad/core/threads.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 #include "accumulator.hpp"
 #include "entries.hpp"

@@ -20,7 +20,7 @@
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 #include "entries.hpp"
 #include "input_fill.hpp"
@@ -276,6 +276,7 @@ class HookCheck {
     if (separable && columns_ok && !settings_.claim_checked_by_column) check_sampled_columns();
     if ((separable || mean) && columns_ok && n_ >= 2) check_tiles(separable);
     if (scalar) check_value_switched_off();
+    if (node_.sums_inputs()) check_sum_of_inputs();
     if (copy != nullptr) check_copy(std::move(copy));
   }
 
@@ -533,6 +534,47 @@ class HookCheck {
            number(m->got) + ", with it on " + number(m->want) +
            " (backward must not read the value, nor anything forward skips when value_wanted() is false: it "
            "still holds an earlier pass's)");
+    }
+  }
+
+  // sums_inputs(): the value is the sum of the inputs' values, and backward, run with every
+  // value NaN (Graph runs it before the tiles have computed them), adds grad() into each
+  // input once per slot it fills.
+  void check_sum_of_inputs() {
+    const auto inputs = node_.inputs();
+    const auto distinct = [&](const Node* in) {
+      return static_cast<std::size_t>(std::find(own_.inputs.begin(), own_.inputs.end(), in) - own_.inputs.begin());
+    };
+    Matrix sum = xt::zeros<double>(reference_.value.shape());
+    for (const Node* in : inputs) {
+      const Matrix& v = x_[distinct(in)];
+      if (v.shape() != sum.shape()) {
+        find("sums_inputs(): input '" + in->name() + "' is " + shape_string(v) + " but the value " + shape_string(sum) +
+             " (a sum of inputs has their shape)");
+        return;
+      }
+      xt::noalias(sum) += v;
+    }
+    if (auto k = differs(reference_.value, sum, kTileTolerance)) {
+      find("sums_inputs(): value" + at(sum, *k) + " is " + number(reference_.value.data()[*k]) +
+           " but the inputs add up to " + number(sum.data()[*k]) + " (the node declares its value the sum of its inputs)");
+      return;
+    }
+    Batch unknown = x_;
+    for (Matrix& m : unknown) m.fill(std::numeric_limits<double>::quiet_NaN());
+    Installed in(own_, unknown);
+    node_.value().fill(std::numeric_limits<double>::quiet_NaN());
+    finish(own_, upstream_);
+    for (std::size_t i = 0; i < own_.inputs.size(); ++i) {
+      if (!own_.inputs[i]->requires_grad()) continue;
+      const double slots = static_cast<double>(std::count(inputs.begin(), inputs.end(), own_.inputs[i]));
+      const Matrix want = upstream_ * slots;
+      if (auto k = differs(own_.inputs[i]->grad(), want, kTileTolerance)) {
+        find("sums_inputs(): with every value NaN (as Graph runs the loss's backward before the tiles), the gradient of " +
+             input_block(i) + " at " + at(want, *k) + " is " + number(value_at(own_.inputs[i]->grad(), *k)) +
+             " but a sum passes grad() on: " + number(want.data()[*k]) + " (backward must add grad() and read no value)");
+        return;
+      }
     }
   }
 

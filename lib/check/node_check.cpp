@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include <xgrad/core/error.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 #include "accumulator.hpp"
 #include "entries.hpp"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 namespace xgrad {
 

@@ -55,10 +55,14 @@ std::string LabelRule::kind_name() const {
   return "?";
 }
 
+void require_examples(const Matrix& data, const std::string& who, const std::string& name) {
+  if (data.shape(1) == 0) throw InputError(who + ": no examples (" + name + " is " + shape_string(data) + ")");
+}
+
 void validate_dataset(const Dataset& data, const std::string& source, const LabelRule& labels) {
   const Matrix& x = data.X;
   const Matrix& y = data.Y;
-  if (x.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(x) + ")");
+  require_examples(x, source);
   if (x.shape(0) == 0) throw InputError(source + ": no features (X is " + shape_string(x) + ")");
   if (y.shape(0) != 1) {
     throw InputError(source + ": Y must be one row of labels, but it is " + shape_string(y));

@@ -7,7 +7,6 @@
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
-#include <xgrad/nodes/losses.hpp>
 
 #include "core/tile_workers.hpp"
 
@@ -64,7 +63,7 @@ RandomStream& Graph::random_stream(std::uint64_t seed, MaskPolicy policy) {
   return *streams_.back();
 }
 
-void Graph::adopt(std::unique_ptr<Node> node) {
+void Graph::adopt(std::unique_ptr<Node> node, Input* input) {
   if (find(node->name()) != nullptr) {
     throw InputError("graph: a node named '" + node->name() + "' exists already");
   }
@@ -91,6 +90,7 @@ void Graph::adopt(std::unique_ptr<Node> node) {
   if (batch_ > 0) resize_node(*node, batch_);
   order_.push_back(node.get());
   node_set_.insert(node.get());
+  if (input != nullptr) input_set_.insert(input);
   node_by_name_.emplace(node->name(), node.get());
   nodes_.push_back(std::move(node));
 }
@@ -233,7 +233,7 @@ void Graph::plan_tiles() {
   plan.valid = true;
   plan.tileable = loss_ != nullptr;
   for (Node* n : order_) {
-    const bool is_input = dynamic_cast<Input*>(n) != nullptr;
+    const bool is_input = input_set_.count(n) != 0;
     if (is_input) {
       plan.inputs.push_back(static_cast<Input*>(n));
     } else if (per_example(*n)) {
@@ -251,7 +251,7 @@ void Graph::plan_tiles() {
         plan.tile_nodes.push_back(n);
       } else if (n->inputs().empty()) {
         plan.once.push_back(n);
-      } else if (n == loss_ && dynamic_cast<const Add*>(n) != nullptr) {
+      } else if (n == loss_ && n->sums_inputs()) {
         for (const Node* in : n->inputs()) {
           plan.tileable = plan.tileable && (in->mean_over_columns() || in->inputs().empty());
         }

@@ -10,7 +10,7 @@
 
 #include <xgrad/core/node.hpp>
 #include <xgrad/core/parameter.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 namespace xgrad::detail {
 

@@ -1,15 +1,14 @@
 #include <xgrad/nodes/losses.hpp>
 
 #include <cmath>
-#include <limits>
 #include <sstream>
 
-#include <xgrad/nodes/sigmoid.hpp>
+#include <xgrad/nodes/activations.hpp>
 
 namespace xgrad {
 
 SigmoidCrossEntropy::SigmoidCrossEntropy(std::string name, Node& logits, Node& labels)
-    : Node(std::move(name), {&logits, &labels}, 1) {
+    : MeanLoss(std::move(name), {&logits, &labels}) {
   if (labels.rows() != logits.rows()) {
     fail("labels '" + labels.name() + "' have " + std::to_string(labels.rows()) +
          " rows but logits '" + logits.name() + "' have " + std::to_string(logits.rows()));
@@ -21,15 +20,14 @@ void SigmoidCrossEntropy::resize(std::size_t batch) {
   resize_keeping_spare(probabilities_, spare_probabilities_, inputs()[0]->rows(), batch);
 }
 
-void SigmoidCrossEntropy::forward(Mode) {
+double SigmoidCrossEntropy::sum_of_terms(bool value_wanted) {
   const double* z = inputs()[0]->value().data();
   const double* y = inputs()[1]->value().data();
   double* a = probabilities_.data();
   const std::size_t n = probabilities_.size();
-  if (!value_wanted()) {  // backward needs only a; the log1p was a quarter of a small step
+  if (!value_wanted) {  // backward needs only a; the log1p was a quarter of a small step
     for (std::size_t k = 0; k < n; ++k) a[k] = sigmoid(z[k]);
-    value_(0, 0) = std::numeric_limits<double>::quiet_NaN();
-    return;
+    return 0.0;
   }
   double total = 0.0;
   for (std::size_t k = 0; k < n; ++k) {
@@ -40,13 +38,12 @@ void SigmoidCrossEntropy::forward(Mode) {
     const double e_abs = zk >= 0.0 ? e : std::exp(zk);
     total += std::max(zk, 0.0) - zk * y[k] + std::log1p(e_abs);
   }
-  value_(0, 0) = total / static_cast<double>(examples());
+  return total;
 }
 
-void SigmoidCrossEntropy::backward() {
+void SigmoidCrossEntropy::add_gradient(double scale) {
   Node& logits = *inputs()[0];
   if (!logits.requires_grad()) return;
-  const double scale = grad_(0, 0) / static_cast<double>(examples());
   const double* a = probabilities_.data();
   const double* y = inputs()[1]->value().data();
   double* dz = logits.grad().data();
@@ -54,7 +51,7 @@ void SigmoidCrossEntropy::backward() {
 }
 
 BinaryCrossEntropy::BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels)
-    : Node(std::move(name), {&probabilities, &labels}, 1) {
+    : MeanLoss(std::move(name), {&probabilities, &labels}) {
   if (labels.rows() != probabilities.rows()) {
     fail("labels '" + labels.name() + "' have " + std::to_string(labels.rows()) +
          " rows but probabilities '" + probabilities.name() + "' have " +
@@ -62,24 +59,20 @@ BinaryCrossEntropy::BinaryCrossEntropy(std::string name, Node& probabilities, No
   }
 }
 
-void BinaryCrossEntropy::forward(Mode) {
-  if (!value_wanted()) {
-    value_(0, 0) = std::numeric_limits<double>::quiet_NaN();
-    return;
-  }
+double BinaryCrossEntropy::sum_of_terms(bool value_wanted) {
+  if (!value_wanted) return 0.0;
   const Matrix& a = inputs()[0]->value();
   const Matrix& y = inputs()[1]->value();
   double total = 0.0;
   for (std::size_t k = 0, n = a.size(); k < n; ++k) {
     total += -std::log(a.data()[k]) * y.data()[k] + -std::log(1.0 - a.data()[k]) * (1.0 - y.data()[k]);
   }
-  value_(0, 0) = 1.0 / static_cast<double>(examples()) * total;
+  return total;
 }
 
-void BinaryCrossEntropy::backward() {
+void BinaryCrossEntropy::add_gradient(double scale) {
   Node& probabilities = *inputs()[0];
   if (!probabilities.requires_grad()) return;
-  const double scale = grad_(0, 0) / static_cast<double>(examples());
   const double* a = probabilities.value().data();
   const double* y = inputs()[1]->value().data();
   double* da = probabilities.grad().data();
@@ -147,16 +140,6 @@ void Add::backward() {
   for (Node* in : inputs()) {
     if (in->requires_grad()) xt::noalias(in->grad()) += grad_;
   }
-}
-
-std::unique_ptr<Node> SigmoidCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
-                                                            std::span<Parameter* const> /*parameters*/) const {
-  return std::make_unique<SigmoidCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
-}
-
-std::unique_ptr<Node> BinaryCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
-                                                           std::span<Parameter* const> /*parameters*/) const {
-  return std::make_unique<BinaryCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
 }
 
 }  // namespace xgrad

@@ -8,7 +8,7 @@
 namespace xgrad {
 
 SoftmaxCrossEntropy::SoftmaxCrossEntropy(std::string name, Node& logits, Node& labels)
-    : Node(std::move(name), {&logits, &labels}, 1), class_index_labels_(labels.rows() == 1) {
+    : MeanLoss(std::move(name), {&logits, &labels}), class_index_labels_(labels.rows() == 1) {
   if (logits.rows() < 2) {
     fail("logits '" + logits.name() + "' have " + std::to_string(logits.rows()) +
          " row(s): a softmax needs at least 2 classes (for 2 classes a sigmoid cross-entropy on 1 row does the same)");
@@ -33,7 +33,7 @@ void SoftmaxCrossEntropy::resize(std::size_t batch) {
   classes_.resize(class_index_labels_ ? batch : 0);
 }
 
-void SoftmaxCrossEntropy::forward(Mode) {
+double SoftmaxCrossEntropy::sum_of_terms(bool) {
   const Matrix& z = inputs()[0]->value();
   const Matrix& y = inputs()[1]->value();
   const std::size_t k = z.shape(0);
@@ -53,17 +53,16 @@ void SoftmaxCrossEntropy::forward(Mode) {
       for (std::size_t i = 0; i < k; ++i) total += y(i, j) * (log_sum_exp - z(i, j));
     }
   }
-  value_(0, 0) = total / static_cast<double>(examples());
+  return total;
 }
 
-void SoftmaxCrossEntropy::backward() {
+void SoftmaxCrossEntropy::add_gradient(double scale) {
   Node& logits = *inputs()[0];
   if (!logits.requires_grad()) return;
   const Matrix& y = inputs()[1]->value();
   Matrix& dz = logits.grad();
   const std::size_t k = dz.shape(0);
   const std::size_t m = dz.shape(1);
-  const double scale = grad_(0, 0) / static_cast<double>(examples());
   for (std::size_t j = 0; j < m; ++j) {
     if (class_index_labels_) {
       for (std::size_t i = 0; i < k; ++i) {
@@ -75,11 +74,6 @@ void SoftmaxCrossEntropy::backward() {
       for (std::size_t i = 0; i < k; ++i) dz(i, j) += (probabilities_(i, j) * mass - y(i, j)) * scale;
     }
   }
-}
-
-std::unique_ptr<Node> SoftmaxCrossEntropy::clone_for_worker(std::vector<Node*> inputs,
-                                                            std::span<Parameter* const> /*parameters*/) const {
-  return std::make_unique<SoftmaxCrossEntropy>(name(), *inputs.at(0), *inputs.at(1));
 }
 
 }  // namespace xgrad

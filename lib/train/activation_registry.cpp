@@ -5,29 +5,20 @@
 
 namespace xgrad {
 
-namespace {
-
-Activation::Settings no_settings(const std::string& kind, const Activation::Settings& settings) {
-  if (!settings.empty()) {
-    throw InputError("activation '" + kind + "' takes no settings, got '" + settings.front().first + "'");
-  }
-  return {};
-}
-
-}  // namespace
-
 ActivationRegistry::ActivationRegistry() {
-  makers_["relu"] = [](const Activation::Settings& s) { return no_settings("relu", s), Activation::relu(); };
-  makers_["sigmoid"] = [](const Activation::Settings& s) { return no_settings("sigmoid", s), Activation::sigmoid(); };
-  makers_["tanh"] = [](const Activation::Settings& s) { return no_settings("tanh", s), Activation::tanh(); };
-  makers_["softmax"] = [](const Activation::Settings& s) { return no_settings("softmax", s), Activation::softmax(); };
-  makers_["identity"] = [](const Activation::Settings& s) {
-    return no_settings("identity", s), Activation::identity();
-  };
-  makers_["leaky_relu"] = [](const Activation::Settings& s) {
-    if (s.size() != 1 || s[0].first != "slope") throw InputError("activation 'leaky_relu' takes one setting, slope");
-    return Activation::leaky_relu(s[0].second);
-  };
+  for (const BuiltinActivation& builtin : builtin_activations()) {
+    makers_[std::string(builtin.kind)] = [&builtin](const Activation::Settings& s) {
+      const std::string kind(builtin.kind);
+      if (builtin.setting.empty()) {
+        if (!s.empty()) throw InputError("activation '" + kind + "' takes no settings, got '" + s.front().first + "'");
+        return builtin.make(builtin.default_setting);
+      }
+      if (s.size() != 1 || s[0].first != builtin.setting) {
+        throw InputError("activation '" + kind + "' takes one setting, " + std::string(builtin.setting));
+      }
+      return builtin.make(s[0].second);
+    };
+  }
 }
 
 ActivationRegistry& ActivationRegistry::add(const std::string& kind, Maker make) {

@@ -92,7 +92,7 @@ void check_features(const Model& model, const Matrix& X, const std::string& who)
     throw InputError(who + ": X has " + std::to_string(X.shape(0)) + " rows (features) but the model takes " +
                      std::to_string(model.spec().inputs));
   }
-  if (X.shape(1) == 0) throw InputError(who + ": no examples (X has zero columns)");
+  require_examples(X, who);
   if (const auto bad = first_non_finite(X)) throw InputError(describe_entry(who + ": X", *bad));
 }
 

@@ -12,7 +12,7 @@ MiniBatches::MiniBatches(const Dataset& data, std::size_t mini_batch_size, std::
     : data_(data), mini_batch_size_(mini_batch_size), shuffle_seed_(shuffle_seed) {
   if (mini_batch_size == 0) throw InputError("mini-batch size must be at least 1");
   const std::size_t m = data.X.shape(1);
-  if (m == 0) throw InputError("mini-batches: the data set has no examples");
+  require_examples(data.X, "mini-batches");
   if (data.Y.shape(1) != m) {
     throw InputError("mini-batches: X is " + shape_string(data.X) + " but Y is " + shape_string(data.Y));
   }

@@ -39,17 +39,30 @@ std::size_t ModelSpec::label_rows() const {
   return labels == LabelLayout::class_index || layers.empty() ? 1 : layers.back().units;
 }
 
+namespace {
+
+// What every entry of Y must be for `spec`, whatever its layout: 0/1 for the sigmoid
+// cross-entropy and for one-hot columns, class indices for class-index labels, any finite
+// target for mean squared error. The one translation of Loss and LabelLayout into a LabelRule.
+LabelRule entry_rule(const ModelSpec& spec) {
+  switch (spec.loss) {
+    case Loss::sigmoid_cross_entropy: return LabelRule::binary();
+    case Loss::softmax_cross_entropy:
+      return spec.labels == LabelLayout::class_index ? LabelRule::class_indices(spec.layers.back().units)
+                                                     : LabelRule::binary();
+    case Loss::mean_squared_error: return LabelRule::targets();
+  }
+  return LabelRule::binary();
+}
+
+}  // namespace
+
 LabelRule ModelSpec::label_rule() const {
   if (label_rows() != 1) {
     throw InputError("model: " + std::to_string(label_rows()) + " label rows (one per output of " + to_string(loss) +
                      "), but a data file holds one row of labels");
   }
-  switch (loss) {
-    case Loss::sigmoid_cross_entropy: return LabelRule::binary();
-    case Loss::softmax_cross_entropy: return LabelRule::class_indices(layers.back().units);
-    case Loss::mean_squared_error: return LabelRule::targets();
-  }
-  return LabelRule::binary();
+  return entry_rule(*this);
 }
 
 bool ModelSpec::uses_dropout() const {
@@ -281,19 +294,20 @@ void Model::feed(const Matrix& X, const Matrix& Y) {
     throw InputError("model: Y is " + shape_string(Y) + " but X is " + shape_string(X) + " (Y must be " +
                      shape_string(labels_->rows(), X.shape(1)) + ")");
   }
-  if (X.shape(1) == 0) throw InputError("model: no examples (X has zero columns)");
+  require_examples(X, "model");
   graph_.feed(*features_, X);
   graph_.feed(*labels_, Y);
 }
 
 void Model::validate_data(const Dataset& data, const std::string& source) const {
-  if (spec_.loss == Loss::sigmoid_cross_entropy && spec_.label_rows() == 1) {
-    validate_dataset(data, source);
+  if (spec_.label_rows() == 1) {
+    validate_dataset(data, source, spec_.label_rule());
     return;
   }
   const Matrix& X = data.X;
   const Matrix& Y = data.Y;
-  if (X.shape(1) == 0 || X.shape(0) == 0) throw InputError(source + ": no examples or no features (X is " + shape_string(X) + ")");
+  require_examples(X, source);
+  if (X.shape(0) == 0) throw InputError(source + ": no features (X is " + shape_string(X) + ")");
   if (Y.shape(0) != spec_.label_rows() || Y.shape(1) != X.shape(1)) {
     throw InputError(source + ": Y is " + shape_string(Y) + " but X is " + shape_string(X) + " (Y must be " +
                      shape_string(spec_.label_rows(), X.shape(1)) + ")");
@@ -304,20 +318,14 @@ void Model::validate_data(const Dataset& data, const std::string& source) const 
                        ") = " + format_double(bad->value));
     }
   }
-  if (spec_.loss == Loss::mean_squared_error) return;
-  const std::size_t k = spec_.layers.back().units;
+  const LabelRule rule = entry_rule(spec_);
   for (std::size_t j = 0; j < Y.shape(1); ++j) {
     double ones = 0.0;
     for (std::size_t i = 0; i < Y.shape(0); ++i) {
       const double y = Y(i, j);
-      const bool ok = spec_.labels == LabelLayout::class_index
-                          ? y >= 0.0 && y < static_cast<double>(k) && y == std::floor(y)
-                          : y == 0.0 || y == 1.0;
-      if (!ok) {
-        throw InputError(source + ": Y(" + std::to_string(i) + ", " + std::to_string(j) + ") = " + format_double(y) +
-                         (spec_.labels == LabelLayout::class_index
-                              ? " is not a class index 0.." + std::to_string(k - 1)
-                              : std::string(" is not a 0/1 label")));
+      if (!rule.accepts(y)) {
+        throw InputError(source + ": label Y(" + std::to_string(i) + ", " + std::to_string(j) + ") = " +
+                         format_double(y) + " is not " + rule.requirement() + " (example " + std::to_string(j) + ")");
       }
       ones += y;
     }

@@ -118,7 +118,7 @@ Matrix predict_output(Graph& graph, Input& features, const Matrix& X, const std:
     throw InputError("predict: X has " + std::to_string(X.shape(0)) + " rows (features) but input '" +
                      features.name() + "' takes " + std::to_string(features.rows()));
   }
-  if (X.shape(1) == 0) throw InputError("predict: no examples (X has zero columns)");
+  require_examples(X, "predict");
   require_finite(X, "predict: X");
   graph.feed(features, X);
   graph.forward(Mode::eval, target);
@@ -156,7 +156,7 @@ double accuracy(const Matrix& predictions, const Matrix& labels) {
     throw InputError("accuracy: predictions are " + shape_string(predictions) + " but labels are " +
                      shape_string(labels));
   }
-  if (labels.size() == 0) throw InputError("accuracy: no examples");
+  require_examples(labels, "accuracy", "the labels");
   std::size_t same = 0;
   for (std::size_t k = 0; k < labels.size(); ++k) same += predictions.data()[k] == labels.data()[k] ? 1 : 0;
   return static_cast<double>(same) / static_cast<double>(labels.size());

@@ -61,7 +61,7 @@ void require_finite(const Matrix& m, const std::string& what) {
 
 void validate_for(const Graph&, const Input& features, const Input& labels, const Dataset& data) {
   const std::string source = "training set";
-  if (data.X.shape(1) == 0) throw InputError(source + ": no examples (X is " + shape_string(data.X) + ")");
+  require_examples(data.X, source);
   if (data.X.shape(0) != features.rows() || data.Y.shape(0) != labels.rows() || data.Y.shape(1) != data.X.shape(1)) {
     throw InputError(source + ": X is " + shape_string(data.X) + " and Y is " + shape_string(data.Y) + " but input '" +
                      features.name() + "' has " + std::to_string(features.rows()) + " rows and '" + labels.name() +

@@ -12,16 +12,21 @@ namespace xgrad::cli {
 
 namespace {
 
-// "leaky_relu=0.05" -> LeakyRelu with slope 0.05; "tanh" -> tanh. Throws InputError.
+// "leaky_relu=0.05" -> LeakyRelu with slope 0.05; "tanh" -> tanh: the built-ins of
+// builtin_activations(), a setting after '=' for those that take one. Throws InputError.
 Activation activation_named(const std::string& text) {
   const std::size_t equals = text.find('=');
   const std::string name = text.substr(0, equals);
   if (equals == std::string::npos) return parse_activation(name);
-  if (name != "leaky_relu") throw InputError("only leaky_relu takes a parameter (leaky_relu=SLOPE), not '" + name + "'");
-  const std::string slope_text = text.substr(equals + 1);
-  double slope = 0.0;
-  if (!parses_as_finite(slope_text, slope)) throw InputError("the slope '" + slope_text + "' is not a finite number");
-  return Activation::leaky_relu(slope);
+  const auto builtins = builtin_activations();
+  const auto entry = std::find_if(builtins.begin(), builtins.end(), [&](const auto& b) { return b.kind == name; });
+  if (entry == builtins.end() || entry->setting.empty()) return parse_activation(name, 0.0);  // throws, naming why
+  const std::string setting_text = text.substr(equals + 1);
+  double setting = 0.0;
+  if (!parses_as_finite(setting_text, setting)) {
+    throw InputError("the " + std::string(entry->setting) + " '" + setting_text + "' is not a finite number");
+  }
+  return parse_activation(name, setting);
 }
 
 // The list in quotes, or for a long one its start and end and how many entries it has.

@@ -2,8 +2,29 @@
 
 #include "flag_checks.hpp"
 #include <xgrad/core/error.hpp>
+#include <xgrad/train/activation.hpp>
 
 namespace xgrad::cli {
+
+namespace {
+
+// The built-in activations for --layers' help, from the one table: "relu (the hidden
+// layers' default), sigmoid, ..., leaky_relu (slope 0.01), leaky_relu=SLOPE, ... or identity".
+std::string activation_choices() {
+  std::vector<std::string> choices;
+  for (const BuiltinActivation& b : builtin_activations()) {
+    choices.push_back(std::string(b.kind) + (b.help.empty() ? "" : " (" + std::string(b.help) + ")"));
+    if (!b.setting.empty()) choices.push_back(b.setting_form());
+  }
+  std::string text;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) text += i + 1 == choices.size() ? " or " : ", ";
+    text += choices[i];
+  }
+  return text;
+}
+
+}  // namespace
 
 void ModelFlags::declare(CLI::App& command) {
   const std::string group = "Model";
@@ -15,8 +36,7 @@ void ModelFlags::declare(CLI::App& command) {
             layers_text = text;
           },
           "Hidden and output layers, comma-separated, each UNITS[:ACTIVATION] (default 10,5,1); the input size comes "
-          "from the data. ACTIVATION: relu (the hidden layers' default), sigmoid, tanh, leaky_relu (slope 0.01), "
-          "leaky_relu=SLOPE, softmax or identity, e.g. 20:tanh,3:leaky_relu=0.05,1. The output layer's activation "
+          "from the data. ACTIVATION: " + activation_choices() + ", e.g. 20:tanh,3:leaky_relu=0.05,1. The output layer's activation "
           "applies to --loss mean_squared_error only (identity by default): the cross-entropies apply their own "
           "sigmoid or softmax (giving that one is accepted: it is folded into the loss).")
       ->type_name("LAYERS")

@@ -11,7 +11,7 @@
 
 #include <xgrad/core/graph.hpp>
 #include <xgrad/core/tensor.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 namespace xgrad {
 

@@ -54,6 +54,11 @@ struct LabelRule {
   std::string kind_name() const;
 };
 
+/// The one check for an empty data set, wherever one is given (data files, training,
+/// prediction, evaluation, mini-batches, accuracy): throws InputError "<who>: no examples
+/// (<name> is 2x0)" when `data` has no columns.
+void require_examples(const Matrix& data, const std::string& who, const std::string& name = "X");
+
 /// Throws InputError whose message starts with `source` (a file path or a name such as
 /// "training set") when: there are no examples or no features; Y is not one row; X and Y
 /// have different column counts; X or Y holds NaN/inf (the first bad entry's (row, col) is

@@ -20,12 +20,13 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <type_traits>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include <xgrad/core/node.hpp>
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 #include <xgrad/core/parameter.hpp>
 #include <xgrad/core/random_stream.hpp>
 #include <xgrad/core/tile_exchange.hpp>
@@ -57,7 +58,9 @@ class Graph {
   N& add(Args&&... args) {
     auto node = std::make_unique<N>(std::forward<Args>(args)...);
     N& ref = *node;
-    adopt(std::move(node));
+    Input* input = nullptr;
+    if constexpr (std::is_same_v<N, Input>) input = &ref;  // the graph's own placeholders
+    adopt(std::move(node), input);
     return ref;
   }
 
@@ -143,7 +146,7 @@ class Graph {
   double forward_backward_share(TileExchange& exchange, bool loss_wanted = true);
 
   /// Whether forward_backward can tile this graph: every node with a column per example is
-  /// an Input or column_separable(); the loss is a mean_over_columns() node or an Add of such
+  /// an Input or column_separable(); the loss is a mean_over_columns() node or a sums_inputs() node (Add) of such
   /// nodes and of scalar nodes without inputs (L2Penalty); mean nodes read only per-example
   /// nodes; no other scalar node.
   bool tileable();
@@ -166,7 +169,8 @@ class Graph {
   std::vector<Node*> declaring_nodes(const Parameter& p) const;
 
  private:
-  void adopt(std::unique_ptr<Node> node);
+  /// `input`: the node itself when it is an Input (fed, and loaded tile by tile), else nullptr.
+  void adopt(std::unique_ptr<Node> node, Input* input);
   bool owns(const Node* node) const;
   static void check_buffer_size(const Node& node, std::size_t batch);
   /// node.resize(batch), a failed allocation reported as MemoryError naming the node.
@@ -229,6 +233,7 @@ class Graph {
   std::unordered_map<std::string, Node*> node_by_name_;
   std::unordered_map<std::string, Parameter*> parameter_by_name_;
   std::unordered_set<const Node*> node_set_;
+  std::unordered_set<const Node*> input_set_;  ///< the Input nodes
   std::unordered_set<const Parameter*> parameter_set_;
   std::unordered_set<const RandomStream*> stream_set_;
   Node* loss_ = nullptr;

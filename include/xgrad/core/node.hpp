@@ -15,7 +15,9 @@
 ///    writes through xt::noalias or plain loops over preallocated buffers.
 ///  - kinks() lists the input values where f is not differentiable (ReLU: 0), so a gradient
 ///    checker reports a step across one as a kink, not a failure.
-/// check_node() in gradcheck.hpp verifies all of this for any node in one call.
+/// check_node() in gradcheck.hpp verifies all of this for any node in one call. The
+/// scheduling hooks (column tiles, worker copies, a skipped value) are apart, in the
+/// "Scheduling hooks (opt-in)" group below: a node needs none of them to be correct.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -90,19 +92,36 @@ class Node {
   virtual InputDomain input_domain(std::size_t /*input*/) const { return InputDomain::real; }
   /// The stream this node draws from in train mode, if any (dropout).
   virtual RandomStream* random_stream() const { return nullptr; }
+
+  /// @name Scheduling hooks (opt-in)
+  /// How Graph may run the node: in column tiles, on worker threads, with its value skipped
+  /// (Graph::forward_backward). A node needs none of them to be correct: the defaults run it
+  /// on the whole batch, on one thread. Each one a node declares is verified by the checker
+  /// (docs/checker.md), and the helpers declare them for the nodes written through them:
+  /// Elementwise<F> (column_separable, clone_for_worker), MeanLoss (columns,
+  /// mean_over_columns, examples, value_wanted, clone_for_worker).
+  ///@{
+
   /// Columns of value for a batch: batch, or 1 for scalar nodes such as losses.
   virtual std::size_t columns(std::size_t batch) const { return batch; }
   /// True when column j of value depends only on column j of every input (and on the
   /// parameters), for any batch size, with no random draws: a gradient checker may then
   /// check input entries on one column at a time (after resize(1)). It verifies the claim.
-  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward).
+  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward). An
+  /// element-wise node written as Elementwise<F> (its math alone) gets this and its copy.
   virtual bool column_separable() const { return false; }
   /// True for a scalar (1x1) node whose value is a sum over columns j of a term that depends
   /// only on column j of every input, divided by examples(), and whose backward adds into
   /// input column j from column j's term alone (a loss that is a mean over examples). Graph
   /// may then run it on a tile of columns: its value is that tile's share of the mean (the
   /// tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
+  /// A loss derived from MeanLoss (written as its terms alone) gets this and the division.
   virtual bool mean_over_columns() const { return false; }
+  /// True for a node whose value is the sum of its inputs' values and whose backward adds
+  /// grad() into each input's grad() without reading any value (Add). A loss that is such a
+  /// sum of mean_over_columns() nodes and scalar nodes without inputs (L2Penalty) still runs
+  /// in column tiles: Graph runs its backward before the tiles and its forward after them.
+  virtual bool sums_inputs() const { return false; }
   /// A copy of this node for another thread: a new node of the same kind and settings that
   /// reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and
   /// `parameters` (one per parameters(), same shapes, in order) instead of parameters(), with
@@ -122,6 +141,12 @@ class Node {
   bool value_wanted() const { return value_wanted_; }
   /// Set by Graph before a pass (see value_wanted()).
   void set_value_wanted(bool wanted) { value_wanted_ = wanted; }
+  /// Examples of the whole batch, the m a mean over examples divides by: batch(), or more
+  /// while Graph runs the batch in column tiles (it calls set_examples after resize).
+  std::size_t examples() const { return examples_; }
+  /// Set by Graph (see examples()).
+  void set_examples(std::size_t examples) { examples_ = examples; }
+  ///@}
 
   /// The node's name, unique in its graph ("fc1", "relu1").
   const std::string& name() const { return name_; }
@@ -131,11 +156,6 @@ class Node {
   std::size_t rows() const { return rows_; }
   /// Columns of this pass: the batch, or the width of the tile being run.
   std::size_t batch() const { return batch_; }
-  /// Examples of the whole batch, the m a mean over examples divides by: batch(), or more
-  /// while Graph runs the batch in column tiles (it calls set_examples after resize).
-  std::size_t examples() const { return examples_; }
-  /// Set by Graph (see examples()).
-  void set_examples(std::size_t examples) { examples_ = examples; }
 
   /// The node's output, rows() x columns(batch()).
   Matrix& value() { return value_; }

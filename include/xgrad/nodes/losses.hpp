@@ -1,5 +1,6 @@
 /// @file
-/// Costs: binary cross-entropy on logits, the L2 weight penalty, and a sum of terms.
+/// Costs: binary cross-entropy on logits and on probabilities (means over examples through
+/// MeanLoss, nodes/mean_loss.hpp), the L2 weight penalty, and a sum of terms.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include <xgrad/core/node.hpp>
+#include <xgrad/nodes/mean_loss.hpp>
 
 namespace xgrad {
 
@@ -15,22 +17,20 @@ namespace xgrad {
 /// which stays finite where the sigmoid saturates (the course's naive formula gives inf).
 /// Value is 1x1 (NaN when !value_wanted(): the logarithms are skipped). Gradient:
 /// dz += g * (sigmoid(z) - y) / m; the labels are not differentiated. m is examples().
-class SigmoidCrossEntropy final : public Node {
+class SigmoidCrossEntropy final : public MeanLoss<SigmoidCrossEntropy> {
  public:
   /// logits and labels must have the same number of rows.
   SigmoidCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "sigmoid_cross_entropy"; }
-  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
-                                         std::span<Parameter* const> parameters) const override;
-  bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
-  void forward(Mode mode) override;
-  void backward() override;
-  std::size_t columns(std::size_t) const override { return 1; }
   InputDomain input_domain(std::size_t input) const override {
     return input == 1 ? InputDomain::labels : InputDomain::real;
   }
+  /// Keeps sigmoid(z); with value_wanted, the sum of max(z, 0) - z y + log1p(exp(-|z|)).
+  double sum_of_terms(bool value_wanted);
+  /// dz += (sigmoid(z) - y) * scale.
+  void add_gradient(double scale);
 
   /// sigmoid(logits) from the last forward, shape (rows, batch): the model's predictions.
   const Matrix& probabilities() const { return probabilities_; }
@@ -45,21 +45,19 @@ class SigmoidCrossEntropy final : public Node {
 /// Value is 1x1 (NaN when !value_wanted()). Gradient: da += g * (-(y / a) + (1 - y) / (1 - a)) / m
 /// with m = examples(). Infinite where a
 /// reaches 0 or 1: after a sigmoid prefer SigmoidCrossEntropy.
-class BinaryCrossEntropy final : public Node {
+class BinaryCrossEntropy final : public MeanLoss<BinaryCrossEntropy> {
  public:
   /// probabilities and labels must have the same number of rows.
   BinaryCrossEntropy(std::string name, Node& probabilities, Node& labels);
   std::string_view kind() const override { return "binary_cross_entropy"; }
-  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
-                                         std::span<Parameter* const> parameters) const override;
-  bool mean_over_columns() const override { return true; }
 
-  void forward(Mode mode) override;
-  void backward() override;
-  std::size_t columns(std::size_t) const override { return 1; }
   InputDomain input_domain(std::size_t input) const override {
     return input == 1 ? InputDomain::labels : InputDomain::probability;
   }
+  /// With value_wanted, the sum of -log(a) y - log(1 - a) (1 - y); nothing otherwise.
+  double sum_of_terms(bool value_wanted);
+  /// da += (-(y / a) + (1 - y) / (1 - a)) * scale.
+  void add_gradient(double scale);
 };
 
 /// L2 penalty lambda / (2m) * sum of the squares of every entry of the given weights, with
@@ -88,6 +86,8 @@ class Add final : public Node {
   /// Requires at least one input, all with the same rows and columns.
   Add(std::string name, std::vector<Node*> terms);
   std::string_view kind() const override { return "add"; }
+  /// The value is the sum of the inputs; backward reads no value.
+  bool sums_inputs() const override { return true; }
 
   void forward(Mode mode) override;
   void backward() override;

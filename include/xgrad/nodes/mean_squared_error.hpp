@@ -9,22 +9,23 @@
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
 #include <xgrad/core/node.hpp>
+#include <xgrad/nodes/mean_loss.hpp>
 
 namespace xgrad {
 
 /// Mean squared error over every entry, as the file describes.
-class MeanSquaredError final : public Node {
+class MeanSquaredError final : public MeanLoss<MeanSquaredError> {
  public:
   /// predictions and targets must have the same number of rows (InputError naming both).
   MeanSquaredError(std::string name, Node& predictions, Node& targets);
   std::string_view kind() const override { return "mean_squared_error"; }
-  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
-                                         std::span<Parameter* const> parameters) const override;
-  bool mean_over_columns() const override { return true; }
 
-  void forward(Mode mode) override;
-  void backward() override;
-  std::size_t columns(std::size_t) const override { return 1; }
+  /// The sum of (a - y)^2 over every entry.
+  double sum_of_terms(bool value_wanted);
+  /// da += 2 (a - y) * scale; dy -= the same when the targets require a gradient.
+  void add_gradient(double scale);
+  /// The mean is over every entry: rows per example.
+  std::size_t entries_per_example() const { return inputs()[0]->rows(); }
 };
 
 }  // namespace xgrad

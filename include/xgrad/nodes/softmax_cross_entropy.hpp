@@ -12,27 +12,26 @@
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
 #include <xgrad/core/node.hpp>
+#include <xgrad/nodes/mean_loss.hpp>
 
 namespace xgrad {
 
 /// Softmax cross-entropy on logits over k >= 2 classes, with one-hot or class-index labels.
-class SoftmaxCrossEntropy final : public Node {
+class SoftmaxCrossEntropy final : public MeanLoss<SoftmaxCrossEntropy> {
  public:
   /// Requires logits with at least 2 rows and labels with as many rows (one-hot) or 1 row
   /// (class indices); InputError naming both otherwise.
   SoftmaxCrossEntropy(std::string name, Node& logits, Node& labels);
   std::string_view kind() const override { return "softmax_cross_entropy"; }
-  std::unique_ptr<Node> clone_for_worker(std::vector<Node*> inputs,
-                                         std::span<Parameter* const> parameters) const override;
-  bool mean_over_columns() const override { return true; }
 
   void resize(std::size_t batch) override;
-  /// Throws InputError naming the column and value when a class index is not a whole number
-  /// in 0 .. k-1 (one-hot labels are taken as given).
-  void forward(Mode mode) override;
-  void backward() override;
-  std::size_t columns(std::size_t) const override { return 1; }
   InputDomain input_domain(std::size_t input) const override;
+  /// Keeps softmax(z) (and the class indices); the sum over columns j of sum_i y_ij *
+  /// (logsumexp(z_j) - z_ij). Throws InputError naming the column and value when a class
+  /// index is not a whole number in 0 .. k-1 (one-hot labels are taken as given).
+  double sum_of_terms(bool value_wanted);
+  /// dz_ij += (p_ij * sum_i y_ij - y_ij) * scale.
+  void add_gradient(double scale);
 
   /// True when the labels are class indices (1, m), false when one-hot (k, m).
   bool class_index_labels() const { return class_index_labels_; }

@@ -1,6 +1,7 @@
 /// @file
-/// The node a declared layer puts after its Linear: a built-in (relu, sigmoid, tanh,
-/// leaky_relu, softmax, identity) or any node class of the user's, added with one line and no
+/// The node a declared layer puts after its Linear: a built-in (the table
+/// builtin_activations(): relu, sigmoid, tanh, leaky_relu, elu, softmax, identity) or any
+/// node class of the user's, added with one line and no
 /// edit to xgrad:
 ///
 ///   xgrad::LayerSpec layer{20, xgrad::Activation::of<Softplus>("softplus")};
@@ -11,7 +12,9 @@
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -75,8 +78,33 @@ class Activation {
 /// kind(), for messages and reports.
 std::string to_string(const Activation& activation);
 
-/// "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "identity" -> the built-in; throws
-/// InputError listing the choices otherwise.
+/// One built-in activation, as the one table (builtin_activations()) holds it: the parser,
+/// its error message, the command line's help and the checkpoint registry all read it.
+struct BuiltinActivation {
+  std::string_view kind;     ///< "leaky_relu": what parse_activation and the CLI accept
+  std::string_view help;     ///< a phrase for help texts ("slope 0.01"), or empty
+  std::string_view setting;  ///< the one number it takes ("slope"), or empty for none
+  double default_setting;    ///< the setting parse_activation(kind) uses
+  Activation (*make)(double setting);  ///< the activation (setting ignored when it takes none)
+
+  /// "leaky_relu=SLOPE" for a kind that takes a setting; empty for one that takes none.
+  std::string setting_form() const;
+};
+
+/// Every built-in activation, in the order help texts list them: relu, sigmoid, tanh,
+/// leaky_relu, elu, softmax, identity.
+std::span<const BuiltinActivation> builtin_activations();
+
+/// The built-in kinds for a message: "relu, sigmoid, ..., softmax or identity".
+std::string builtin_activation_names();
+
+/// A built-in kind -> the activation, with its default setting (leaky_relu: slope 0.01);
+/// throws InputError "unknown activation 'x' (choose relu, ... or identity)" otherwise.
 Activation parse_activation(const std::string& name);
+
+/// A built-in kind that takes a setting, with that setting ("leaky_relu", 0.05). Throws
+/// InputError naming the kinds that take one when `name` takes none, or as
+/// parse_activation(name) for an unknown one.
+Activation parse_activation(const std::string& name, double setting);
 
 }  // namespace xgrad

@@ -28,8 +28,8 @@ class ActivationRegistry {
   /// Makes the activation of one kind from its settings.
   using Maker = std::function<Activation(const Activation::Settings& settings)>;
 
-  /// Knows the built-ins: relu, sigmoid, tanh, softmax, identity (no settings) and
-  /// leaky_relu (setting "slope").
+  /// Knows the built-ins (builtin_activations(): relu, sigmoid, tanh, softmax, identity
+  /// with no settings; leaky_relu with the setting "slope"; ...).
   ActivationRegistry();
 
   /// Adds (or replaces) a kind. Requires a kind that Activation accepts and a maker

@@ -134,10 +134,11 @@ class Model {
   /// Feeds a data set (X (inputs, m), Y (spec.label_rows(), m)); throws InputError naming the shapes.
   void feed(const Matrix& X, const Matrix& Y);
   /// Throws InputError whose message starts with `source` when data does not suit the
-  /// model: validate_dataset's rules for 0/1 labels on one output; otherwise no examples,
+  /// model: validate_dataset with label_rule() when Y has one row; otherwise no examples,
   /// X with another row count than the inputs, Y with another than label_rows(), column
-  /// counts that differ, NaN/inf anywhere, labels that are not 0/1 (sigmoid cross-entropy),
-  /// not one-hot columns (softmax, one-hot) or not class indices 0..k-1 (class_index).
+  /// counts that differ, NaN/inf anywhere, a label its LabelRule does not accept (0/1 for
+  /// the cross-entropies' one-row-per-output labels, any finite target for mean squared
+  /// error; named as validate_dataset names it) or columns that are not one-hot (softmax).
   void validate_data(const Dataset& data, const std::string& source) const;
 
  private:

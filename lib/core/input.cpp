@@ -1,4 +1,4 @@
-#include <xgrad/nodes/input.hpp>
+#include <xgrad/core/input.hpp>
 
 #include <algorithm>
 
