@@ -426,6 +426,23 @@ BOOST_AUTO_TEST_CASE(an_output_softmax_is_folded_into_softmax_cross_entropy_and_
   expect_error([&] { spec.validate(); }, {"layer 2 (the output layer)", "'relu'", "applies its own softmax"});
 }
 
+// An output layer left at its default ({1}, as 0.2 code writes it) takes the loss's own
+// activation; the same layer given relu by choice is refused.
+BOOST_AUTO_TEST_CASE(an_output_layer_left_at_its_default_takes_the_losss_own_activation) {
+  ModelSpec spec;
+  spec.inputs = 2;
+  spec.layers = {{4, Activation::tanh()}, {1}};
+  BOOST_TEST(!spec.layers.back().activation.chosen());
+  Model model(spec);
+  BOOST_TEST(model.spec().layers.back().activation.kind() == "identity");
+  BOOST_TEST(model.graph().find("relu2") == nullptr);
+  spec.loss = Loss::mean_squared_error;  // read there: the default is relu
+  BOOST_TEST(Model(spec).graph().find("relu2") != nullptr);
+  spec.loss = Loss::sigmoid_cross_entropy;
+  spec.layers.back().activation = Activation::relu();
+  expect_error([&] { spec.validate(); }, {"layer 2 (the output layer)", "'relu'", "applies its own sigmoid"});
+}
+
 // --- Checkpoints -----------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(resuming_a_checkpoint_gives_the_bits_of_an_uninterrupted_run) {

@@ -32,6 +32,11 @@ Activation::Activation(std::string kind, Factory factory, Settings settings)
 }
 
 Activation Activation::relu() { return of<Relu>("relu"); }
+Activation Activation::layer_default() {
+  Activation a = relu();
+  a.chosen_ = false;
+  return a;
+}
 Activation Activation::sigmoid() { return of<Sigmoid>("sigmoid"); }
 Activation Activation::tanh() { return of<Tanh>("tanh"); }
 Activation Activation::leaky_relu(double slope) { return with_setting<LeakyRelu>("leaky_relu", "slope", slope); }

@@ -115,7 +115,7 @@ void ModelSpec::validate() const {
   if (loss != Loss::mean_squared_error) {
     const std::string own = loss == Loss::softmax_cross_entropy ? "softmax" : "sigmoid";
     const std::string& kind = layers.back().activation.kind();
-    if (kind != own && kind != "identity") {
+    if (kind != own && kind != "identity" && layers.back().activation.chosen()) {
       throw InputError("model: layer " + std::to_string(layers.size()) + " (the output layer) has activation '" + kind +
                        "', but " + to_string(loss) + " applies its own " + own +
                        " to the logits: give Activation::" + own + "() (folded into the loss) or Activation::identity()");
@@ -211,6 +211,10 @@ std::vector<std::size_t> parse_layer_sizes(const std::string& text) {
 
 Model::Model(const ModelSpec& spec) : spec_(spec) {
   spec_.validate();
+  // An output layer left at its default takes the cross-entropy's own activation.
+  if (spec_.loss != Loss::mean_squared_error && !spec_.layers.back().activation.chosen()) {
+    spec_.layers.back().activation = Activation::identity();
+  }
   const auto dims = spec_.dims();
   auto initial = initialize(dims, spec_.init);
   features_ = &graph_.input("X", spec_.inputs);

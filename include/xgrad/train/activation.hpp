@@ -50,6 +50,11 @@ class Activation {
   static Activation softmax();
   /// No node: the layer's output is its Linear's value.
   static Activation identity();
+  /// LayerSpec's default: relu, marked as not chosen (chosen() is false). A hidden layer, or
+  /// the output layer of a mean_squared_error model, gets relu from it; on the output layer
+  /// of a cross-entropy model, whose loss applies its own sigmoid / softmax, Model takes it as
+  /// identity (a layer written `{1}` means "the loss's own", as in 0.2).
+  static Activation layer_default();
 
   /// Any node class N constructible as N(std::string name, Node& input, args...).
   template <class N, class... Args>
@@ -62,6 +67,8 @@ class Activation {
   /// "relu", "leaky_relu", "softplus", ...
   const std::string& kind() const { return kind_; }
   const Settings& settings() const { return settings_; }  ///< what a checkpoint saves of it
+  /// False only for layer_default(): the activation was not chosen for the layer.
+  bool chosen() const { return chosen_; }
   /// Runs the factory: adds the node(s) named `name` reading `input` to `graph` and returns
   /// the node the next layer reads (see Factory).
   Node& build(Graph& graph, std::string name, Node& input) const { return factory_(graph, std::move(name), input); }
@@ -73,6 +80,7 @@ class Activation {
   std::string kind_;
   Factory factory_;
   Settings settings_;
+  bool chosen_ = true;
 };
 
 /// kind(), for messages and reports.

@@ -49,8 +49,11 @@ struct LayerSpec {
   /// The node after this layer's Linear, named kind + layer number ("relu1"). On the output
   /// layer it is read by mean_squared_error only: the cross-entropy losses apply their own
   /// sigmoid / softmax to the logits, so there it must be that one (folded into the loss;
-  /// make_spec sets sigmoid, for the record) or identity; validate() refuses any other.
-  Activation activation = Activation::relu();
+  /// make_spec sets sigmoid, for the record) or identity; validate() refuses any other
+  /// chosen one. Left at its default (Activation::layer_default(): relu where it is read),
+  /// a cross-entropy model's output layer takes the loss's own (Model::spec() then says
+  /// identity).
+  Activation activation = Activation::layer_default();
   double keep_prob = 1.0;  ///< dropout after this hidden layer when < 1
 };
 
