@@ -40,19 +40,12 @@ using Json = nlohmann::json;
 namespace {
 
 using Result = xgrad::testing::CliResult;
+using xgrad::testing::contains;
 using xgrad::testing::describe;
 using xgrad::testing::file_text;
+using xgrad::testing::lines_of;
 using xgrad::testing::run_shell;
 using xgrad::testing::shell_quoted;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Every run of whitespace as one space (help text is wrapped).
 std::string squeezed(const std::string& text) {

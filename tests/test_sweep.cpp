@@ -31,8 +31,10 @@ using xgrad::testing::needs_shared;
 namespace {
 
 using Result = xgrad::testing::CliResult;
+using xgrad::testing::contains;
 using xgrad::testing::describe;
 using xgrad::testing::file_text;
+using xgrad::testing::lines_of;
 using xgrad::testing::run_shell;
 using xgrad::testing::shell_quoted;
 
@@ -40,15 +42,6 @@ void write_file(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
   out << text;
 }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 bool on_path(const std::string& program) { return run_shell("command -v " + program + " > /dev/null 2>&1") == 0; }
 

@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
+
+#include <xgrad/core/error.hpp>
 
 namespace xgrad::cli {
 
@@ -60,6 +63,19 @@ std::optional<std::string> run_gnuplot(const fs::path& gnuplot, const fs::path& 
     if (!ec && written + std::chrono::seconds(1) >= started) fs::remove(png, ec);
   }
   return failure;
+}
+
+void draw_with_gnuplot(const fs::path& script, const std::vector<fs::path>& pngs) {
+  const auto gnuplot = find_gnuplot();
+  if (!gnuplot) {
+    std::cout << "plots: gnuplot not found on PATH: wrote the data and " << script.string()
+              << " but no PNGs (install gnuplot-nox)\n";
+  } else if (const auto failure = run_gnuplot(*gnuplot, script, pngs)) {
+    throw RunError("--plots: gnuplot failed on " + script.string() + ": " + *failure +
+                   " (the plot data and script are written; no PNG was left)");
+  } else {
+    for (const fs::path& png : pngs) std::cout << "wrote " << png.string() << '\n';
+  }
 }
 
 }  // namespace xgrad::cli

@@ -24,4 +24,10 @@ std::optional<std::filesystem::path> find_gnuplot();
 std::optional<std::string> run_gnuplot(const std::filesystem::path& gnuplot, const std::filesystem::path& script,
                                        const std::vector<std::filesystem::path>& pngs);
 
+// Draws `pngs` from `script` (written beside its data) when gnuplot is on PATH, printing
+// "wrote PNG" per file to standard output; without gnuplot it prints that the data and the
+// script are written and no PNG. Throws RunError "--plots: gnuplot failed on SCRIPT: ..." when
+// gnuplot fails (run_gnuplot has removed the PNGs it left).
+void draw_with_gnuplot(const std::filesystem::path& script, const std::vector<std::filesystem::path>& pngs);
+
 }  // namespace xgrad::cli

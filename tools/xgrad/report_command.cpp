@@ -87,16 +87,7 @@ void draw(const ReportSettings& settings, const ReportTable& table) {
   }
   make_output_folder("--plots", settings.plots);
   const SweepPlotFiles files = write_sweep_plots(settings.plots, table, metric);
-  const auto gnuplot = find_gnuplot();
-  if (!gnuplot) {
-    std::cout << "plots: gnuplot not found on PATH: wrote the data and " << files.script.string()
-              << " but no PNGs (install gnuplot-nox)\n";
-  } else if (const auto failure = run_gnuplot(*gnuplot, files.script, files.pngs)) {
-    throw RunError("--plots: gnuplot failed on " + files.script.string() + ": " + *failure +
-                   " (the plot data and script are written; no PNG was left)");
-  } else {
-    for (const fs::path& png : files.pngs) std::cout << "wrote " << png.string() << '\n';
-  }
+  draw_with_gnuplot(files.script, files.pngs);
 }
 
 int run_report(const ReportSettings& settings) {

@@ -83,16 +83,7 @@ void draw_plots(const std::filesystem::path& folder, Model& model, const LoadedD
   }
   const PlotFiles files = write_plot_files(
       folder, {"train", "xgrad train", options.learning_rate, outcome.result.costs, grid ? &*grid : nullptr, &data.train});
-  const auto gnuplot = find_gnuplot();
-  if (!gnuplot) {
-    std::cout << "plots: gnuplot not found on PATH: wrote the data and " << files.script.string()
-              << " but no PNGs (install gnuplot-nox)\n";
-  } else if (const auto failure = run_gnuplot(*gnuplot, files.script, files.pngs)) {
-    throw RunError("--plots: gnuplot failed on " + files.script.string() + ": " + *failure +
-                   " (the plot data and script are written; no PNG was left)");
-  } else {
-    for (const auto& png : files.pngs) std::cout << "wrote " << png.string() << '\n';
-  }
+  draw_with_gnuplot(files.script, files.pngs);
 }
 
 // The run's outputs, checked for collisions before any work.
@@ -131,6 +122,20 @@ Trainer resumed_run(const std::string& file, const ModelSpec& flags_spec, Traine
   differ("schedule (--schedule, --decay-rate)", checkpoint.schedule.text(), options.effective_schedule().text());
   differ("optimizer", make_optimizer(checkpoint.optimizer)->describe(), optimizer->describe());
   return resume(std::move(checkpoint), train, std::move(options), std::move(optimizer));
+}
+
+// The run's closing lines: train and test accuracy, or the final cost of a regression.
+void print_accuracies(const RunOutcome& outcome) {
+  if (!outcome.train_accuracy) {
+    std::cout << "final cost: " << format_double(outcome.result.final_cost) << " (mean squared error: no accuracy)\n";
+  } else {
+    std::cout << "train accuracy: " << format_double(*outcome.train_accuracy) << '\n';
+    if (outcome.test_accuracy) {
+      std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
+    } else {
+      std::cout << "test accuracy: no test set (give one with --test-data)\n";
+    }
+  }
 }
 
 int run_train(const TrainSettings& settings) {
@@ -226,16 +231,7 @@ int run_train(const TrainSettings& settings) {
     }
     std::cout << '\n';
   }
-  if (!outcome.train_accuracy) {
-    std::cout << "final cost: " << format_double(outcome.result.final_cost) << " (mean squared error: no accuracy)\n";
-  } else {
-    std::cout << "train accuracy: " << format_double(*outcome.train_accuracy) << '\n';
-    if (outcome.test_accuracy) {
-      std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
-    } else {
-      std::cout << "test accuracy: no test set (give one with --test-data)\n";
-    }
-  }
+  print_accuracies(outcome);
   if (!settings.json.empty()) {
     JsonReport report = run_report(model.spec(), options, trainer->optimizer(), data.description, outcome);
     report.set_run(*trainer, summary);
@@ -306,16 +302,7 @@ int run_train_shared(const TrainSettings& settings, const Processes& processes) 
     outcome.test_predictions = predict(model, data.test->X);
     if (classes) outcome.test_accuracy = accuracy(*outcome.test_predictions, data.test->Y);
   }
-  if (!outcome.train_accuracy) {
-    std::cout << "final cost: " << format_double(outcome.result.final_cost) << " (mean squared error: no accuracy)\n";
-  } else {
-    std::cout << "train accuracy: " << format_double(*outcome.train_accuracy) << '\n';
-    if (outcome.test_accuracy) {
-      std::cout << "test accuracy: " << format_double(*outcome.test_accuracy) << '\n';
-    } else {
-      std::cout << "test accuracy: no test set (give one with --test-data)\n";
-    }
-  }
+  print_accuracies(outcome);
   if (!settings.json.empty()) {
     JsonReport report = run_report(model.spec(), options, *optimizer, data.description, outcome);
     report.set_setting("processes", static_cast<double>(processes.size()));
