@@ -124,6 +124,22 @@ Trainer resumed_run(const std::string& file, const ModelSpec& flags_spec, Traine
   return resume(std::move(checkpoint), train, std::move(options), std::move(optimizer));
 }
 
+// What a finished run writes, in this order: the JSON report (`report`, built when --json
+// is given), the parameters (--save) and the plots (--plots), each said on stdout.
+void write_outputs(const TrainSettings& settings, std::optional<JsonReport>& report, Model& model,
+                   const LoadedData& data, const TrainOptions& options, const RunOutcome& outcome) {
+  if (report) {
+    if (!settings.model.layers_text.empty()) report->set_setting("layers_flag", settings.model.layers_text);
+    report->write(settings.json);
+    std::cout << "wrote " << settings.json << '\n';
+  }
+  if (!settings.save.empty()) {
+    const std::filesystem::path saved = save_parameters(settings.save, model.graph());
+    std::cout << "saved the parameters to " << saved.string() << '\n';
+  }
+  if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
+}
+
 // The run's closing lines: train and test accuracy, or the final cost of a regression.
 void print_accuracies(const RunOutcome& outcome) {
   if (!outcome.train_accuracy) {
@@ -232,18 +248,12 @@ int run_train(const TrainSettings& settings) {
     std::cout << '\n';
   }
   print_accuracies(outcome);
+  std::optional<JsonReport> report;
   if (!settings.json.empty()) {
-    JsonReport report = run_report(model.spec(), options, trainer->optimizer(), data.description, outcome);
-    report.set_run(*trainer, summary);
-    if (!settings.model.layers_text.empty()) report.set_setting("layers_flag", settings.model.layers_text);
-    report.write(settings.json);
-    std::cout << "wrote " << settings.json << '\n';
+    report = run_report(model.spec(), options, trainer->optimizer(), data.description, outcome);
+    report->set_run(*trainer, summary);
   }
-  if (!settings.save.empty()) {
-    const std::filesystem::path saved = save_parameters(settings.save, model.graph());
-    std::cout << "saved the parameters to " << saved.string() << '\n';
-  }
-  if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
+  write_outputs(settings, report, model, data, options, outcome);
   return 0;
 }
 
@@ -303,18 +313,12 @@ int run_train_shared(const TrainSettings& settings, const Processes& processes) 
     if (classes) outcome.test_accuracy = accuracy(*outcome.test_predictions, data.test->Y);
   }
   print_accuracies(outcome);
+  std::optional<JsonReport> report;
   if (!settings.json.empty()) {
-    JsonReport report = run_report(model.spec(), options, *optimizer, data.description, outcome);
-    report.set_setting("processes", static_cast<double>(processes.size()));
-    if (!settings.model.layers_text.empty()) report.set_setting("layers_flag", settings.model.layers_text);
-    report.write(settings.json);
-    std::cout << "wrote " << settings.json << '\n';
+    report = run_report(model.spec(), options, *optimizer, data.description, outcome);
+    report->set_setting("processes", static_cast<double>(processes.size()));
   }
-  if (!settings.save.empty()) {
-    const std::filesystem::path saved = save_parameters(settings.save, model.graph());
-    std::cout << "saved the parameters to " << saved.string() << '\n';
-  }
-  if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
+  write_outputs(settings, report, model, data, options, outcome);
   return 0;
 }
 #endif
