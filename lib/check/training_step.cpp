@@ -33,7 +33,7 @@ bool all_finite(const StepResult& r) {
   return true;
 }
 
-const char* const kHow = " (TrainOptions::check_first_step; set it to false to train anyway)";
+const char* const kHow = " (TrainOptions::check_first_step, or xgrad train --no-first-step-check, trains anyway)";
 
 }  // namespace
 

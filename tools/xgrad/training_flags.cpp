@@ -74,6 +74,11 @@ void TrainingFlags::declare(CLI::App& command) {
                      "Record the cost for --json and --plots every N iterations, or epochs with mini-batches "
                      "(default 1000).")
       ->type_name("N")->check(whole_number(1))->group(group);
+  command.add_flag_callback(
+      "--no-first-step-check", [this] { options.check_first_step = false; },
+      "Train without first checking the first step's tiled, threaded path against the plain pass, node by "
+      "node (TrainOptions::check_first_step; it changes no bits and costs about 0.25 ms per node).")
+      ->group(group);
 }
 
 void TrainingFlags::check_decay() const {

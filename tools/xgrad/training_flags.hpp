@@ -1,6 +1,7 @@
 // The Training flags of xgrad train: --lr, --iterations (full batch) or --mini-batch-size,
 // --epochs and --shuffle-seed (mini-batches), --optimizer with --beta (momentum) or --beta1,
-// --beta2, --epsilon (adam), --decay-rate, --decay-interval, --print-every, --record-every.
+// --beta2, --epsilon (adam), --decay-rate, --decay-interval, --print-every, --record-every,
+// --no-first-step-check.
 #pragma once
 
 #include <cstddef>
