@@ -2,6 +2,7 @@
 // tiles with examples() != batch(), a worker copy beside the original and on another thread,
 // the value switched off), each compared with the plain whole-batch pass.
 #include "hook_check.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -19,6 +19,7 @@
 #include <utility>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 #include <xgrad/core/threads.hpp>
 #include <xgrad/core/input.hpp>
 
@@ -41,12 +42,6 @@ constexpr int kConcurrentRounds = 8;
 bool per_example(const Node& n) { return n.columns(2) == 2 && n.columns(3) == 3; }
 bool scalar_node(const Node& n) { return n.rows() == 1 && n.columns(2) == 1 && n.columns(3) == 1; }
 
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 std::string ratio_text(double v) {
   char text[64];
@@ -412,8 +407,8 @@ class HookCheck {
       if (auto m = compare(alone, want, kTileTolerance)) {
         std::string what = m->what;  // its entry is in column 0 of the column run alone
         if (what.ends_with(",0)")) what = what.substr(0, what.size() - 2) + std::to_string(c) + ")";
-        find("column_separable(): the node declares column_separable() but " + what + " is " + number(m->want) +
-             " over the batch of " + std::to_string(n_) + " and " + number(m->got) + " from column " + std::to_string(c) +
+        find("column_separable(): the node declares column_separable() but " + what + " is " + number_text(m->want) +
+             " over the batch of " + std::to_string(n_) + " and " + number_text(m->got) + " from column " + std::to_string(c) +
              " alone (a column of the value, and of the input gradients, may depend on that column of the inputs only)");
         return;
       }
@@ -463,13 +458,13 @@ class HookCheck {
       if (auto m = compare(tiled, reference_, kTileTolerance)) {
         const bool parameter = m->what.find(" of input ") == std::string::npos && !m->what.starts_with("value");
         if (parameter) {
-          find("column_separable(): the tiles' " + m->what.substr(4) + " add up to " + number(m->got) +
-               " but the whole batch gives " + number(m->want) + " (" + tiles_text_ + ")");
+          find("column_separable(): the tiles' " + m->what.substr(4) + " add up to " + number_text(m->got) +
+               " but the whole batch gives " + number_text(m->want) + " (" + tiles_text_ + ")");
         } else {
           const Tile& t = tile_of(m->column);
           find("column_separable(): on a tile of " + columns_text(t.first, t.width) + " (batch() = " +
                std::to_string(t.width) + ", examples() = " + std::to_string(n_) + ") " + m->what + " is " +
-               number(m->got) + " but the whole batch gives " + number(m->want) +
+               number_text(m->got) + " but the whole batch gives " + number_text(m->want) +
                " (column j may depend on column j of the inputs only)");
         }
       }
@@ -480,8 +475,8 @@ class HookCheck {
     const double shares = tiled.value(0, 0), loss = reference_.value(0, 0);
     if (!close(shares, loss)) {
       std::string text = "mean_over_columns(): tile shares add up to ";
-      text += loss != 0.0 ? ratio_text(shares / loss) + "x the whole-batch loss" : number(shares) + ", not the whole-batch loss";
-      text += " (" + number(shares) + " over " + tiles_text_ + "; the whole batch gives " + number(loss) + ")";
+      text += loss != 0.0 ? ratio_text(shares / loss) + "x the whole-batch loss" : number_text(shares) + ", not the whole-batch loss";
+      text += " (" + number_text(shares) + " over " + tiles_text_ + "; the whole batch gives " + number_text(loss) + ")";
       text += close(divided_by_batch.value(0, 0), loss)
                   ? " (does the node divide by batch() instead of examples()?)"
                   : " (its value must be a sum of per-column terms divided by examples())";
@@ -491,7 +486,7 @@ class HookCheck {
       const double got = gradient_norm(tiled), want = gradient_norm(reference_);
       std::string text = "mean_over_columns(): on tiles the gradients are ";
       text += want > 0.0 ? ratio_text(got / want) + "x the whole batch's" : "not the whole batch's";
-      text += " (" + m->what + ": " + number(m->got) + " against " + number(m->want) + "; " + tiles_text_ + ")";
+      text += " (" + m->what + ": " + number_text(m->got) + " against " + number_text(m->want) + "; " + tiles_text_ + ")";
       text += !compare(divided_by_batch, reference_, kTileTolerance, false)
                   ? " (does backward divide by batch() instead of examples()?)"
                   : " (backward must add into column j from column j's term alone, divided by examples())";
@@ -531,7 +526,7 @@ class HookCheck {
     if (auto m = compare(skipped, reference_, kTileTolerance, false)) {
       find("value_wanted(): with the value switched off (set_value_wanted(false), as on a training step whose cost "
            "nobody reads; value() pre-filled with NaN, after a pass on other inputs) " + m->what + " is " +
-           number(m->got) + ", with it on " + number(m->want) +
+           number_text(m->got) + ", with it on " + number_text(m->want) +
            " (backward must not read the value, nor anything forward skips when value_wanted() is false: it "
            "still holds an earlier pass's)");
     }
@@ -556,8 +551,8 @@ class HookCheck {
       xt::noalias(sum) += v;
     }
     if (auto k = differs(reference_.value, sum, kTileTolerance)) {
-      find("sums_inputs(): value" + at(sum, *k) + " is " + number(reference_.value.data()[*k]) +
-           " but the inputs add up to " + number(sum.data()[*k]) + " (the node declares its value the sum of its inputs)");
+      find("sums_inputs(): value" + at(sum, *k) + " is " + number_text(reference_.value.data()[*k]) +
+           " but the inputs add up to " + number_text(sum.data()[*k]) + " (the node declares its value the sum of its inputs)");
       return;
     }
     Batch unknown = x_;
@@ -571,8 +566,8 @@ class HookCheck {
       const Matrix want = upstream_ * slots;
       if (auto k = differs(own_.inputs[i]->grad(), want, kTileTolerance)) {
         find("sums_inputs(): with every value NaN (as Graph runs the loss's backward before the tiles), the gradient of " +
-             input_block(i) + " at " + at(want, *k) + " is " + number(value_at(own_.inputs[i]->grad(), *k)) +
-             " but a sum passes grad() on: " + number(want.data()[*k]) + " (backward must add grad() and read no value)");
+             input_block(i) + " at " + at(want, *k) + " is " + number_text(value_at(own_.inputs[i]->grad(), *k)) +
+             " but a sum passes grad() on: " + number_text(want.data()[*k]) + " (backward must add grad() and read no value)");
         return;
       }
     }
@@ -596,8 +591,8 @@ class HookCheck {
       Installed in(theirs, x_);
       const Pass same = run_pass(theirs, upstream_);
       if (auto m = compare(same, reference_, kSameBits)) {
-        find(hook + "on the same inputs " + owned("the copy", m->what) + " is " + number(m->got) + " but the original's is " +
-             number(m->want) + " (the copy must compute exactly what the original does: does it keep every setting "
+        find(hook + "on the same inputs " + owned("the copy", m->what) + " is " + number_text(m->got) + " but the original's is " +
+             number_text(m->want) + " (the copy must compute exactly what the original does: does it keep every setting "
              "of the original?)");
         return;
       }
@@ -623,8 +618,8 @@ class HookCheck {
         find(hook + "the copy and the original share a buffer: when " +
              (original_first ? std::string("the copy runs forward on other inputs between the original's forward and backward")
                              : std::string("the original runs forward on other inputs between the copy's forward and backward")) +
-             ", " + owned(original_moved ? "the original" : "the copy", m->what) + " is " + number(m->got) +
-             " instead of " + number(m->want) +
+             ", " + owned(original_moved ? "the original" : "the copy", m->what) + " is " + number_text(m->got) +
+             " instead of " + number_text(m->want) +
              " (each copy needs buffers of its own; on two threads this gives wrong results or corrupts memory)");
         return;
       }
@@ -729,8 +724,8 @@ class HookCheck {
     const std::string where_theirs = tiled ? columns_text(their_tile.first, their_tile.width) : "other inputs";
     find("clone_for_worker(): the original (on " + where_mine + ") and its copy (on " + where_theirs +
          "), run at the same time on two threads, do not give what each gives alone: " +
-         owned(original_moved ? "the original" : "the copy", m->what) + " is " + number(m->got) + " instead of " +
-         number(m->want) + " (they share something one of them writes)");
+         owned(original_moved ? "the original" : "the copy", m->what) + " is " + number_text(m->got) + " instead of " +
+         number_text(m->want) + " (they share something one of them writes)");
   }
 
   Node& node_;

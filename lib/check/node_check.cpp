@@ -6,14 +6,15 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <sstream>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/format.hpp>
 #include <xgrad/core/input.hpp>
 
 #include "accumulator.hpp"
 #include "entries.hpp"
 #include "hook_check.hpp"
+#include "number_text.hpp"
 #include "input_fill.hpp"
 #include "probe.hpp"
 #include "restore.hpp"
@@ -35,12 +36,6 @@ struct Target {
 
 void fill_input(Input& input, InputDomain domain, RandomState& rng) { fill_by_domain(input.value(), domain, rng); }
 
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 // Column `col` of m, restricted to the columns m has (scalar nodes: column 0).
 Matrix column_of(const Matrix& m, std::size_t col) {
@@ -182,14 +177,14 @@ class NodeCheck {
       const Matrix& x = inputs[i]->value();
       text += (i == 0 ? "" : ", ") + inputs[i]->name();
       if (x.shape() == v.shape()) {
-        text += entry_name(x, row * x.shape(1) + col) + " = " + number(x(row, col));
+        text += entry_name(x, row * x.shape(1) + col) + " = " + number_text(x(row, col));
         continue;
       }
       const bool same_columns = x.shape(1) == v.shape(1);
       text += same_columns ? "(:," + std::to_string(col) + ") = [" : " = [";
       const std::size_t n = same_columns ? x.shape(0) : x.size();
       for (std::size_t j = 0; j < std::min<std::size_t>(n, 6); ++j) {
-        text += (j == 0 ? "" : ", ") + number(same_columns ? x(j, col) : x.data()[j]);
+        text += (j == 0 ? "" : ", ") + number_text(same_columns ? x(j, col) : x.data()[j]);
       }
       text += n > 6 ? ", ...]" : "]";
     }
@@ -223,7 +218,7 @@ class NodeCheck {
     }
     if (first_non_finite) {
       const std::size_t k = *first_non_finite;
-      acc_.find(name(), "forward produced " + number(value.data()[k]) + " at value" + entry_name(value, k) +
+      acc_.find(name(), "forward produced " + number_text(value.data()[k]) + " at value" + entry_name(value, k) +
                             " (" + std::to_string(non_finite) + " of " + std::to_string(value.size()) +
                             " entries not finite) from input values " + inputs_at(k));
     }
@@ -288,7 +283,7 @@ class NodeCheck {
       for (std::size_t k = 0; k < t.grad->size(); ++k) {
         if (t.grad->data()[k] != 0.0) {
           acc_.find(name(), "with a zero upstream gradient the gradient of " + t.block + entry_name(*t.grad, k) +
-                                " is " + number(t.grad->data()[k]) +
+                                " is " + number_text(t.grad->data()[k]) +
                                 " (a term not multiplied by the upstream gradient?)");
           break;
         }
@@ -369,7 +364,7 @@ class NodeCheck {
       if (std::abs(full - alone) <= 1e-10 * (1.0 + std::abs(full))) continue;
       column_claim_broken_ = true;
       acc_.find(name(), "column_separable(): the node declares column_separable() but value(" + std::to_string(r) + "," + std::to_string(c) +
-                            ") is " + number(full) + " over the batch and " + number(alone) +
+                            ") is " + number_text(full) + " over the batch and " + number_text(alone) +
                             " from column " + std::to_string(c) + " alone");
       return;
     }

@@ -1,6 +1,7 @@
 #include <xgrad/core/format.hpp>
 
 #include <charconv>
+#include <sstream>
 #include <cmath>
 #include <string_view>
 
@@ -52,6 +53,13 @@ std::string python_float_repr(double value) {
     out += digits + std::string(static_cast<std::size_t>(exponent + 1 - n), '0') + ".0";
   }
   return out;
+}
+
+std::string format_significant(double value, int digits) {
+  std::ostringstream s;
+  s.precision(digits);
+  s << value;
+  return s.str();
 }
 
 }  // namespace xgrad

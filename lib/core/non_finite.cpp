@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
 
 namespace xgrad {
@@ -18,6 +19,10 @@ std::optional<MatrixEntry> first_non_finite(const Matrix& m) {
 std::string describe_entry(std::string_view matrix_name, const MatrixEntry& entry) {
   return std::string(matrix_name) + "(" + std::to_string(entry.row) + ", " + std::to_string(entry.col) +
          ") is " + format_double(entry.value);
+}
+
+void require_finite(const Matrix& m, std::string_view matrix_name) {
+  if (const auto bad = first_non_finite(m)) throw InputError(describe_entry(matrix_name, *bad));
 }
 
 }  // namespace xgrad

@@ -78,10 +78,6 @@ double train_step(Model& model, double learning_rate) {
 
 namespace {
 
-void require_finite(const Matrix& m, const std::string& what) {
-  if (const auto bad = first_non_finite(m)) throw InputError(describe_entry(what, *bad));
-}
-
 // A one-call run on a fresh Trainer, as TrainResult.
 TrainResult result_of(Trainer& trainer, const TrainOptions& options) {
   const RunSummary summary = trainer.run(options.uses_mini_batches() ? options.epochs : options.iterations);

@@ -55,10 +55,6 @@ void TrainerOptions::validate() const {
 
 namespace {
 
-void require_finite(const Matrix& m, const std::string& what) {
-  if (const auto bad = first_non_finite(m)) throw InputError(describe_entry(what, *bad));
-}
-
 void validate_for(const Graph&, const Input& features, const Input& labels, const Dataset& data) {
   const std::string source = "training set";
   require_examples(data.X, source);

@@ -18,4 +18,9 @@ std::string format_double(double value);
 /// "1e-05", "1e+16", "1.5e+300", "-0.0", "inf", "-inf", "nan".
 std::string python_float_repr(double value);
 
+/// `value` rounded to at most `digits` significant digits, as printf's %g prints it (and a
+/// std::ostream with precision(digits)): "0.3333333333", "1e-07", "2.5"; for messages where
+/// a full round-trip number would be noise. Requires 1 <= digits <= 17.
+std::string format_significant(double value, int digits);
+
 }  // namespace xgrad

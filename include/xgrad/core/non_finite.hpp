@@ -28,4 +28,8 @@ std::optional<MatrixEntry> first_non_finite(const Matrix& m);
 /// (the value as format_double prints it).
 std::string describe_entry(std::string_view matrix_name, const MatrixEntry& entry);
 
+/// Throws InputError "NAME(row, col) is VALUE" (describe_entry) naming the first non-finite
+/// entry of `m`; returns when every entry is finite. Allocates nothing then.
+void require_finite(const Matrix& m, std::string_view matrix_name);
+
 }  // namespace xgrad
