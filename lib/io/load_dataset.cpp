@@ -152,4 +152,203 @@ LoadedDataset load_dataset(const fs::path& file) {
   return load_dataset(files);
 }
 
+namespace {
+
+bool read_whole(DataFormat format) { return format == DataFormat::mat || format == DataFormat::csv; }
+
+std::string shape_text(const NpyShape& s) {
+  std::string text = "(";
+  text += std::to_string(s.rows);
+  text += ", ";
+  text += std::to_string(s.columns);
+  text += ")";
+  return text;
+}
+
+// validate_dataset's checks on the shapes of X and Y, from their headers.
+void check_shapes(const NpyShape& x, const NpyShape& y, const std::string& source, const fs::path& file) {
+  std::string problem;
+  if (x.columns == 0) {
+    problem = "no examples (X is " + shape_text(x) + ")";
+  } else if (x.rows == 0) {
+    problem = "no features (X is " + shape_text(x) + ")";
+  } else if (y.rows != 1) {
+    problem = "Y must be one row of labels, but it is " + shape_text(y);
+  } else if (y.columns != x.columns) {
+    problem = "X has " + std::to_string(x.columns) + " examples (columns) but Y has " + std::to_string(y.columns) +
+              " labels (X is " + shape_text(x) + ", Y is " + shape_text(y) + ")";
+  }
+  if (!problem.empty()) throw DatasetFileError(source + ": " + problem, file);
+}
+
+// One set of .npy or .npz files, located and its shape checked from the headers.
+struct SetHeaders {
+  fs::path file;                       // the features (npy) or the archive (npz)
+  std::optional<fs::path> labels;      // npy: the labels file
+  std::string x_name, y_name;          // npz: the arrays
+  NpyShape x;                          // its X's shape
+  std::string source;                  // for validate_dataset's messages
+};
+
+struct HeaderSets {
+  SetHeaders train;
+  std::optional<SetHeaders> test;
+};
+
+// read_sets, up to the headers, for a .npy or .npz file.
+HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels) {
+  const DataFormat format = reading(file, [&] { return data_format(file); });
+  if (needs_labels_file(format) && !labels) {
+    throw DatasetFileError(file.string() + ": a ." + to_string(format) +
+                           " file holds the features X (features, m) only; its labels (1, m) are a second .npy file",
+                           file);
+  }
+  if (!needs_labels_file(format) && labels) {
+    throw DatasetFileError(labels->string() + ": a labels file applies to .npy features only, not to ." +
+                               to_string(format) + " data (" + file.string() + ")",
+                           *labels);
+  }
+  HeaderSets sets;
+  if (format == DataFormat::npy) {
+    const NpyShape x = reading(file, [&] { return npy_shape(file); });
+    const NpyShape y = reading(*labels, [&] { return npy_shape(*labels); });
+    const std::string source = file.string() + " with labels " + labels->string();
+    check_shapes(x, y, source, file);
+    sets.train = {file, labels, "", "", x, source};
+    return sets;
+  }
+  const char* const names[] = {"train_X", "train_Y", "test_X", "test_Y"};
+  std::optional<NpyShape> shapes[4];
+  reading(file, [&] {
+    for (auto& [name, shape] : npz_shapes(file)) {
+      std::size_t k = 0;
+      while (k < 4 && name != names[k]) ++k;
+      if (k == 4) {
+        throw FileError(file, "array '" + name +
+                                  "' is not one of train_X, train_Y, test_X, test_Y (the names a data set .npz uses)");
+      }
+      shapes[k] = shape;
+    }
+    for (std::size_t k = 0; k < 2; ++k) {
+      if (!shapes[k]) throw FileError(file, std::string("no array '") + names[k] + "' (a data set .npz holds train_X and train_Y)");
+    }
+    if (shapes[2].has_value() != shapes[3].has_value()) {
+      throw FileError(file, std::string(shapes[2] ? "test_X without test_Y" : "test_Y without test_X") +
+                                " (give both or neither)");
+    }
+  });
+  check_shapes(*shapes[0], *shapes[1], file.string() + ": train_X/train_Y", file);
+  sets.train = {file, std::nullopt, "train_X", "train_Y", *shapes[0], file.string() + ": train_X/train_Y"};
+  if (shapes[2]) {
+    check_shapes(*shapes[2], *shapes[3], file.string() + ": test_X/test_Y", file);
+    sets.test = SetHeaders{file, std::nullopt, "test_X", "test_Y", *shapes[2], file.string() + ": test_X/test_Y"};
+  }
+  return sets;
+}
+
+// load_dataset's structure checks for files that are all .npy or .npz, on their headers.
+HeaderSets header_dataset(const DatasetFiles& files) {
+  if (files.test_labels && !files.test_data) {
+    throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
+                           *files.test_labels);
+  }
+  HeaderSets sets = header_sets(files.data, files.labels);
+  if (!files.test_data) return sets;
+  if (sets.test) {
+    throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
+                               " holds one already",
+                           *files.test_data);
+  }
+  HeaderSets test = header_sets(*files.test_data, files.test_labels);
+  if (test.test) {
+    throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
+                           "must hold one set (.npy or .csv)", *files.test_data);
+  }
+  if (test.train.x.rows != sets.train.x.rows) {
+    throw DatasetFileError(files.test_data->string() + ": the test set has " + std::to_string(test.train.x.rows) +
+                           " features but the training set (" + files.data.string() + ") has " +
+                           std::to_string(sets.train.x.rows), *files.test_data);
+  }
+  sets.test = std::move(test.train);
+  return sets;
+}
+
+// Whether any file of the data set is one that is read whole (.mat, .csv).
+bool any_read_whole(const DatasetFiles& files) {
+  if (read_whole(reading(files.data, [&] { return data_format(files.data); }))) return true;
+  return files.test_data && read_whole(reading(*files.test_data, [&] { return data_format(*files.test_data); }));
+}
+
+Dataset columns_of(const Dataset& data, std::size_t first, std::size_t count) {
+  Dataset part{Matrix({data.X.shape(0), count}), Matrix({data.Y.shape(0), count})};
+  for (std::size_t i = 0; i < data.X.shape(0); ++i) {
+    for (std::size_t j = 0; j < count; ++j) part.X(i, j) = data.X(i, first + j);
+  }
+  for (std::size_t i = 0; i < data.Y.shape(0); ++i) {
+    for (std::size_t j = 0; j < count; ++j) part.Y(i, j) = data.Y(i, first + j);
+  }
+  return part;
+}
+
+void check_range(const fs::path& file, DataPart part, std::size_t examples, std::size_t first, std::size_t count) {
+  if (first > examples || count > examples - first) {
+    throw DatasetFileError(file.string() + ": columns " + std::to_string(first) + " + " + std::to_string(count) +
+                               " asked for, but its " + (part == DataPart::train ? "training" : "test") +
+                               " set has " + std::to_string(examples) + " examples",
+                           file);
+  }
+}
+
+[[noreturn]] void no_test_set(const DatasetFiles& files) {
+  throw DatasetFileError(files.data.string() + " has no test set (give one with DatasetFiles::test_data)", files.data);
+}
+
+}  // namespace
+
+DatasetShape dataset_shape(const DatasetFiles& files) {
+  DatasetShape shape;
+  if (any_read_whole(files)) {
+    const LoadedDataset sets = load_dataset(files);
+    shape.features = sets.train.features();
+    shape.train_examples = sets.train.examples();
+    if (sets.test) shape.test_examples = sets.test->examples();
+    return shape;
+  }
+  const HeaderSets sets = header_dataset(files);
+  shape.features = sets.train.x.rows;
+  shape.train_examples = sets.train.x.columns;
+  if (sets.test) shape.test_examples = sets.test->x.columns;
+  return shape;
+}
+
+Dataset load_dataset_columns(const DatasetFiles& files, DataPart part, std::size_t first, std::size_t count) {
+  if (any_read_whole(files)) {
+    const LoadedDataset sets = load_dataset(files);
+    if (part == DataPart::test && !sets.test) no_test_set(files);
+    const Dataset& set = part == DataPart::train ? sets.train : *sets.test;
+    check_range(part == DataPart::train || !files.test_data ? files.data : *files.test_data, part, set.examples(),
+                first, count);
+    return columns_of(set, first, count);
+  }
+  const HeaderSets sets = header_dataset(files);
+  if (part == DataPart::test && !sets.test) no_test_set(files);
+  const SetHeaders& set = part == DataPart::train ? sets.train : *sets.test;
+  check_range(set.file, part, set.x.columns, first, count);
+  Dataset share;
+  if (set.labels) {
+    share.X = reading(set.file, [&] { return load_npy_columns(set.file, first, count); });
+    share.Y = reading(*set.labels, [&] { return load_npy_columns(*set.labels, first, count); });
+  } else {
+    share.X = reading(set.file, [&] { return load_npz_columns(set.file, set.x_name, first, count); });
+    share.Y = reading(set.file, [&] { return load_npz_columns(set.file, set.y_name, first, count); });
+  }
+  if (count > 0) {
+    reading(set.file, [&] {
+      validate_dataset(share, set.source + " columns " + std::to_string(first) + " to " + std::to_string(first + count - 1),
+                       files.label_rule);
+    });
+  }
+  return share;
+}
+
 }  // namespace xgrad
