@@ -1,4 +1,5 @@
 // xgrad train: one model, every knob on the command line.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -263,8 +264,8 @@ int run_train(const TrainSettings& settings) {
 
 #if XGRAD_HAS_MPI
 // Runs `read` on every process; a problem on any of them (InputError: a flag, a file, a
-// share) becomes one CollectiveError on every process ("process R of N: ..."), printed once
-// by rank 0, so that a file one process cannot read stops them all at once.
+// share) becomes one CollectiveError on every process ("process R of N: ...", or the message
+// alone when every process found the same), printed once by rank 0, so that a file one process cannot read stops them all at once.
 template <class T, class Read>
 T on_every_process(const Processes& processes, Read&& read) {
   T value{};
@@ -275,11 +276,14 @@ T on_every_process(const Processes& processes, Read&& read) {
     problem = e.what();
   }
   const std::vector<std::string> problems = processes.all_gather(problem);
+  if (std::all_of(problems.begin(), problems.end(), [&](const std::string& p) { return p == problems[0]; })) {
+    if (!problems[0].empty()) throw parallel::CollectiveError(problems[0]);  // alike everywhere: said once, as is
+    return value;
+  }
   for (std::size_t r = 0; r < problems.size(); ++r) {
     if (!problems[r].empty()) {
-      throw parallel::CollectiveError(
-          (problems.size() > 1 ? "process " + std::to_string(r) + " of " + std::to_string(problems.size()) + ": " : "") +
-          problems[r]);
+      throw parallel::CollectiveError("process " + std::to_string(r) + " of " + std::to_string(problems.size()) +
+                                      ": " + problems[r]);
     }
   }
   return value;
