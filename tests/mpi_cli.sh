@@ -7,7 +7,7 @@
 #                                        rank 0, status != 0, no output written
 #   mpi_cli.sh MPIRUN XGRAD failing-rank one process's data file is broken: that process says so
 #                                        and every process ends, status != 0, nothing written
-#   mpi_cli.sh MPIRUN XGRAD share-files  .npy (C and Fortran order), .npz and .csv data, each
+#   mpi_cli.sh MPIRUN XGRAD share-files  .npy (C and Fortran order), .npz, .csv and .mat data, each
 #                                        process reading its share: 1, 2 and 3 processes give
 #                                        the single-process JSON and --save file
 #   mpi_cli.sh MPIRUN XGRAD short-file   a .npy shorter than its header says: every process
@@ -152,9 +152,15 @@ share-files)
   for run in "npy:--data X.npy --labels Y.npy --test-data TX.npy --test-labels TY.npy" \
              "fortran:--data XF.npy --labels Y.npy" \
              "npz:--data data.npz" \
-             "csv:--data data.csv --test-data TX.npy --test-labels TY.npy"; do
+             "csv:--data data.csv --test-data TX.npy --test-labels TY.npy" \
+             "mat:--data ${XGRAD_SHARED:-/nonexistent}/data/football.mat --mini-batch-size 64 --epochs 2"; do
     name=${run%%:*}
-    flags="${run#*:} --iterations 30 --record-every 5"
+    if [ "$name" = mat ] && [ ! -f "${XGRAD_SHARED:-/nonexistent}/data/football.mat" ]; then
+      echo "mat: skipped (no ../shared/data/football.mat)"
+      continue
+    fi
+    flags="${run#*:} --record-every 5"
+    case "$flags" in *--epochs*) ;; *) flags="$flags --iterations 30" ;; esac
     # shellcheck disable=SC2086
     "$xgrad" --threads 1 train $flags --json "$name.one.json" --save "$name.one.npz" > "$name.one.out" ||
       { cat "$name.one.out"; fail "$name: the single-process run failed"; }

@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include <xtensor/xmanipulation.hpp>
+
 #include <xgrad/io/csv.hpp>
 #include <xgrad/io/mat_file.hpp>
 #include <xgrad/io/npy.hpp>
@@ -154,7 +156,7 @@ LoadedDataset load_dataset(const fs::path& file) {
 
 namespace {
 
-bool read_whole(DataFormat format) { return format == DataFormat::mat || format == DataFormat::csv; }
+bool read_whole(DataFormat format) { return format == DataFormat::csv; }
 
 std::string shape_text(const NpyShape& s) {
   std::string text = "(";
@@ -188,6 +190,7 @@ struct SetHeaders {
   std::string x_name, y_name;          // npz: the arrays
   NpyShape x;                          // its X's shape
   std::string source;                  // for validate_dataset's messages
+  bool mat = false;                    // x_name and y_name are (m, features) and (m, 1) MAT variables
 };
 
 struct HeaderSets {
@@ -196,7 +199,7 @@ struct HeaderSets {
 };
 
 // read_sets, up to the headers, for a .npy or .npz file.
-HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels) {
+HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& variables) {
   const DataFormat format = reading(file, [&] { return data_format(file); });
   if (needs_labels_file(format) && !labels) {
     throw DatasetFileError(file.string() + ": a ." + to_string(format) +
@@ -209,6 +212,29 @@ HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labe
                            *labels);
   }
   HeaderSets sets;
+  if (format == DataFormat::mat) {
+    // load_mat_train_test's checks, on the variables' headers; MAT's (m, features) read as (features, m).
+    auto shape_of = [&](const std::string& name) {
+      const MatShape s = reading(file, [&] { return mat_variable_shape(file, name); });
+      return NpyShape{s.columns, s.rows};
+    };
+    auto set_of = [&](const std::string& x_name, const std::string& y_name) {
+      const NpyShape x = shape_of(x_name);
+      const NpyShape y = shape_of(y_name);
+      const std::string source = file.string() + ": " + x_name + "/" + y_name;
+      check_shapes(x, y, source, file);
+      return SetHeaders{file, std::nullopt, x_name, y_name, x, source, true};
+    };
+    sets.train = set_of(variables.x_train, variables.y_train);
+    sets.test = set_of(variables.x_test, variables.y_test);
+    if (sets.train.x.rows != sets.test->x.rows) {
+      throw DatasetFileError(file.string() + ": the training set (" + variables.x_train + ") has " +
+                                 std::to_string(sets.train.x.rows) + " features but the test set (" + variables.x_test +
+                                 ") has " + std::to_string(sets.test->x.rows),
+                             file);
+    }
+    return sets;
+  }
   if (format == DataFormat::npy) {
     const NpyShape x = reading(file, [&] { return npy_shape(file); });
     const NpyShape y = reading(*labels, [&] { return npy_shape(*labels); });
@@ -252,14 +278,14 @@ HeaderSets header_dataset(const DatasetFiles& files) {
     throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
                            *files.test_labels);
   }
-  HeaderSets sets = header_sets(files.data, files.labels);
+  HeaderSets sets = header_sets(files.data, files.labels, files.mat_variables);
   if (!files.test_data) return sets;
   if (sets.test) {
     throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
                                " holds one already",
                            *files.test_data);
   }
-  HeaderSets test = header_sets(*files.test_data, files.test_labels);
+  HeaderSets test = header_sets(*files.test_data, files.test_labels, files.mat_variables);
   if (test.test) {
     throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
                            "must hold one set (.npy or .csv)", *files.test_data);
@@ -335,7 +361,10 @@ Dataset load_dataset_columns(const DatasetFiles& files, DataPart part, std::size
   const SetHeaders& set = part == DataPart::train ? sets.train : *sets.test;
   check_range(set.file, part, set.x.columns, first, count);
   Dataset share;
-  if (set.labels) {
+  if (set.mat) {
+    share.X = xt::transpose(reading(set.file, [&] { return load_mat_rows(set.file, set.x_name, first, count); }));
+    share.Y = xt::transpose(reading(set.file, [&] { return load_mat_rows(set.file, set.y_name, first, count); }));
+  } else if (set.labels) {
     share.X = reading(set.file, [&] { return load_npy_columns(set.file, first, count); });
     share.Y = reading(*set.labels, [&] { return load_npy_columns(*set.labels, first, count); });
   } else {

@@ -110,9 +110,10 @@ struct DatasetShape {
 };
 
 /// The sizes of the sets `files` name, with load_dataset's checks on the files' structure
-/// (formats, which files go together, array names, shapes that agree), made on what the
-/// formats allow to read apart: .npy and .npz files are read up to their headers and their
-/// archive directory; .mat and .csv files are read whole (their labels are checked then too).
+/// (formats, which files go together, array and variable names, shapes that agree), made on
+/// what the formats allow to read apart: .npy and .npz files are read up to their headers and
+/// their archive directory, .mat files up to their variables' headers (after the MAT reader's
+/// check of the file's framing); .csv files are read whole (their labels are checked then too).
 /// Throws DatasetFileError as load_dataset does for these problems.
 DatasetShape dataset_shape(const DatasetFiles& files);
 
@@ -120,9 +121,9 @@ DatasetShape dataset_shape(const DatasetFiles& files);
 /// .test, bit for bit: what one process of a data-parallel run holds. What is read: of .npy
 /// files (features and labels) and .npz archives, the headers, the archive's directory and
 /// those columns' bytes only (load_npy_columns, load_npz_columns; an .npz entry's CRC is not
-/// checked); .mat and .csv files are read whole and the columns copied out (a .csv row's
-/// place in the file is known only by reading every row before it, and the MAT reader checks
-/// a file's whole framing before matio reads a variable).
+/// checked); of .mat files, those rows of the course-layout variables (load_mat_rows: matio's
+/// hyperslab read, after the framing check); .csv files are read whole and the columns copied
+/// out (a row's place in the file is known only by reading every row before it).
 /// Ensures: the columns are checked as load_dataset checks a set (validate_dataset with
 /// files.label_rule: finite, labels that satisfy the rule), under the source "<file> columns
 /// F to L"; count 0 gives X (features, 0) and Y (1, 0).
