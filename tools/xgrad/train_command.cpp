@@ -103,10 +103,10 @@ std::vector<OutputTarget> outputs_of(const TrainSettings& settings) {
   return outputs;
 }
 
-// The run a --resume checkpoint holds, checked against the flags: the same model, learning
-// rate, mini-batch size, shuffle seed, schedule and optimizer, or InputError naming the difference.
-Trainer resumed_run(const std::string& file, const ModelSpec& flags_spec, TrainerOptions options,
-                    std::unique_ptr<Optimizer> optimizer, const Dataset& train) {
+// The checkpoint --resume names, checked against the flags: the same model, learning rate,
+// mini-batch size, shuffle seed, schedule and optimizer, or InputError naming the difference.
+Checkpoint checked_checkpoint(const std::string& file, const ModelSpec& flags_spec, const TrainerOptions& options,
+                              const Optimizer& optimizer) {
   Checkpoint checkpoint;
   try {
     checkpoint = load_checkpoint(file);
@@ -125,7 +125,14 @@ Trainer resumed_run(const std::string& file, const ModelSpec& flags_spec, Traine
   differ("shuffle seed (--shuffle-seed)", std::to_string(checkpoint.training.shuffle_seed),
          std::to_string(options.training.shuffle_seed));
   differ("schedule (--schedule, --decay-rate)", checkpoint.schedule.text(), options.effective_schedule().text());
-  differ("optimizer", make_optimizer(checkpoint.optimizer)->describe(), optimizer->describe());
+  differ("optimizer", make_optimizer(checkpoint.optimizer)->describe(), optimizer.describe());
+  return checkpoint;
+}
+
+// The run that checkpoint holds, continued on `train`.
+Trainer resumed_run(const std::string& file, const ModelSpec& flags_spec, TrainerOptions options,
+                    std::unique_ptr<Optimizer> optimizer, const Dataset& train) {
+  Checkpoint checkpoint = checked_checkpoint(file, flags_spec, options, *optimizer);
   return resume(std::move(checkpoint), train, std::move(options), std::move(optimizer));
 }
 
@@ -445,7 +452,10 @@ int run_train_shared(const TrainSettings& settings, const Processes& processes) 
   }
   std::optional<Trainer> trainer;
   if (!settings.run.resume.empty()) {
-    trainer.emplace(resumed_run(settings.run.resume, spec, run_options, std::move(optimizer), train));
+    // Every process reads the checkpoint; a problem on any of them stops them all, said once.
+    Checkpoint checkpoint = on_every_process<Checkpoint>(
+        processes, [&] { return checked_checkpoint(settings.run.resume, spec, run_options, *optimizer); });
+    trainer.emplace(resume(std::move(checkpoint), train, run_options, std::move(optimizer)));
     // Every process read the checkpoint (at the same path): the runs must be the same one.
     parallel::require_same_settings(processes, "resumed after epoch " + std::to_string(trainer->epoch()) + ", step " +
                                                    std::to_string(trainer->step()) + ", " +
