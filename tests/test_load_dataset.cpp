@@ -13,6 +13,7 @@
 #include <string>
 
 #include "reference.hpp"
+#include <xgrad/io/csv.hpp>
 #include <xgrad/io/load_dataset.hpp>
 #include <xgrad/io/npy.hpp>
 #include <xgrad/io/npz.hpp>
@@ -399,4 +400,32 @@ BOOST_AUTO_TEST_CASE(a_share_read_checks_the_file_as_the_whole_read_does) {
                         about(s / "bad.npz", "truncated"));
   BOOST_CHECK_THROW(xgrad::load_npz_columns(s / "d.npz", "nope", 0, 1), xgrad::FileError);
   BOOST_TEST(same_bits(xgrad::load_npz_columns(s / "d.npz", "train_X", 5, 3), columns(xgrad::load_npy(s / "X.npy"), 5, 3)));
+}
+
+// A .csv share: every line's field count is checked by every reader, but a row's numbers and
+// label only by the reader of that row, which names its line.
+BOOST_AUTO_TEST_CASE(a_csv_share_parses_its_rows_only) {
+  Scratch s;
+  write_text(s / "d.csv", "a,b,label\n0,1,0\n2,3,1\n4,oops,1\n6,7,2\n8,9,0\n");
+  const xgrad::CsvShape shape = xgrad::csv_shape(s / "d.csv");
+  BOOST_TEST(shape.rows == 5u);
+  BOOST_TEST(shape.columns == 3u);
+  const xgrad::Dataset first_two = xgrad::load_csv_dataset_rows(s / "d.csv", xgrad::LabelRule{}, 0, 2);
+  BOOST_TEST(same_bits(first_two.X, Matrix({{0.0, 2.0}, {1.0, 3.0}})));
+  BOOST_TEST(same_bits(first_two.Y, Matrix({{0.0, 1.0}})));
+  BOOST_TEST(xgrad::load_csv_dataset_rows(s / "d.csv", xgrad::LabelRule{}, 4, 1).X(1, 0) == 9.0);
+  BOOST_CHECK_EXCEPTION(xgrad::load_csv_dataset_rows(s / "d.csv", xgrad::LabelRule{}, 2, 1), xgrad::FileError,
+                        [](const xgrad::FileError& e) {
+                          return std::string(e.what()).find("d.csv:4: field 2 'oops' is not a number") !=
+                                 std::string::npos;
+                        });
+  BOOST_CHECK_EXCEPTION(xgrad::load_csv_dataset_rows(s / "d.csv", xgrad::LabelRule{}, 3, 1), xgrad::FileError,
+                        [](const xgrad::FileError& e) {
+                          return std::string(e.what()).find("d.csv:5: label 2 (field 3) is not") != std::string::npos;
+                        });
+  write_text(s / "ragged.csv", "0,1,0\n2,3,1\n4,5\n");
+  BOOST_CHECK_EXCEPTION(xgrad::load_csv_dataset_rows(s / "ragged.csv", xgrad::LabelRule{}, 0, 1), xgrad::FileError,
+                        [](const xgrad::FileError& e) {
+                          return std::string(e.what()).find("ragged.csv:3: 2 fields, expected 3") != std::string::npos;
+                        });
 }

@@ -156,7 +156,6 @@ LoadedDataset load_dataset(const fs::path& file) {
 
 namespace {
 
-bool read_whole(DataFormat format) { return format == DataFormat::csv; }
 
 std::string shape_text(const NpyShape& s) {
   std::string text = "(";
@@ -191,6 +190,7 @@ struct SetHeaders {
   NpyShape x;                          // its X's shape
   std::string source;                  // for validate_dataset's messages
   bool mat = false;                    // x_name and y_name are (m, features) and (m, 1) MAT variables
+  bool csv = false;                    // one example per row, the label last
 };
 
 struct HeaderSets {
@@ -199,7 +199,8 @@ struct HeaderSets {
 };
 
 // read_sets, up to the headers, for a .npy or .npz file.
-HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& variables) {
+HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& variables,
+                       const LabelRule& rule) {
   const DataFormat format = reading(file, [&] { return data_format(file); });
   if (needs_labels_file(format) && !labels) {
     throw DatasetFileError(file.string() + ": a ." + to_string(format) +
@@ -212,6 +213,18 @@ HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labe
                            *labels);
   }
   HeaderSets sets;
+  if (format == DataFormat::csv) {
+    const CsvShape shape = reading(file, [&] { return csv_shape(file); });
+    if (shape.columns < 2) {
+      throw DatasetFileError(file.string() + ": " + std::to_string(shape.columns) +
+                                 " column; a data set needs at least one feature column and a label (" +
+                                 rule.requirement() + ") in the last column",
+                             file);
+    }
+    sets.train = SetHeaders{file, std::nullopt, "", "", NpyShape{shape.columns - 1, shape.rows}, file.string(), false,
+                            true};
+    return sets;
+  }
   if (format == DataFormat::mat) {
     // load_mat_train_test's checks, on the variables' headers; MAT's (m, features) read as (features, m).
     auto shape_of = [&](const std::string& name) {
@@ -278,14 +291,14 @@ HeaderSets header_dataset(const DatasetFiles& files) {
     throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
                            *files.test_labels);
   }
-  HeaderSets sets = header_sets(files.data, files.labels, files.mat_variables);
+  HeaderSets sets = header_sets(files.data, files.labels, files.mat_variables, files.label_rule);
   if (!files.test_data) return sets;
   if (sets.test) {
     throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
                                " holds one already",
                            *files.test_data);
   }
-  HeaderSets test = header_sets(*files.test_data, files.test_labels, files.mat_variables);
+  HeaderSets test = header_sets(*files.test_data, files.test_labels, files.mat_variables, files.label_rule);
   if (test.test) {
     throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
                            "must hold one set (.npy or .csv)", *files.test_data);
@@ -297,23 +310,6 @@ HeaderSets header_dataset(const DatasetFiles& files) {
   }
   sets.test = std::move(test.train);
   return sets;
-}
-
-// Whether any file of the data set is one that is read whole (.mat, .csv).
-bool any_read_whole(const DatasetFiles& files) {
-  if (read_whole(reading(files.data, [&] { return data_format(files.data); }))) return true;
-  return files.test_data && read_whole(reading(*files.test_data, [&] { return data_format(*files.test_data); }));
-}
-
-Dataset columns_of(const Dataset& data, std::size_t first, std::size_t count) {
-  Dataset part{Matrix({data.X.shape(0), count}), Matrix({data.Y.shape(0), count})};
-  for (std::size_t i = 0; i < data.X.shape(0); ++i) {
-    for (std::size_t j = 0; j < count; ++j) part.X(i, j) = data.X(i, first + j);
-  }
-  for (std::size_t i = 0; i < data.Y.shape(0); ++i) {
-    for (std::size_t j = 0; j < count; ++j) part.Y(i, j) = data.Y(i, first + j);
-  }
-  return part;
 }
 
 void check_range(const fs::path& file, DataPart part, std::size_t examples, std::size_t first, std::size_t count) {
@@ -332,15 +328,8 @@ void check_range(const fs::path& file, DataPart part, std::size_t examples, std:
 }  // namespace
 
 DatasetShape dataset_shape(const DatasetFiles& files) {
-  DatasetShape shape;
-  if (any_read_whole(files)) {
-    const LoadedDataset sets = load_dataset(files);
-    shape.features = sets.train.features();
-    shape.train_examples = sets.train.examples();
-    if (sets.test) shape.test_examples = sets.test->examples();
-    return shape;
-  }
   const HeaderSets sets = header_dataset(files);
+  DatasetShape shape;
   shape.features = sets.train.x.rows;
   shape.train_examples = sets.train.x.columns;
   if (sets.test) shape.test_examples = sets.test->x.columns;
@@ -348,18 +337,13 @@ DatasetShape dataset_shape(const DatasetFiles& files) {
 }
 
 Dataset load_dataset_columns(const DatasetFiles& files, DataPart part, std::size_t first, std::size_t count) {
-  if (any_read_whole(files)) {
-    const LoadedDataset sets = load_dataset(files);
-    if (part == DataPart::test && !sets.test) no_test_set(files);
-    const Dataset& set = part == DataPart::train ? sets.train : *sets.test;
-    check_range(part == DataPart::train || !files.test_data ? files.data : *files.test_data, part, set.examples(),
-                first, count);
-    return columns_of(set, first, count);
-  }
   const HeaderSets sets = header_dataset(files);
   if (part == DataPart::test && !sets.test) no_test_set(files);
   const SetHeaders& set = part == DataPart::train ? sets.train : *sets.test;
   check_range(set.file, part, set.x.columns, first, count);
+  if (set.csv) {  // checked as it is read
+    return reading(set.file, [&] { return load_csv_dataset_rows(set.file, files.label_rule, first, count); });
+  }
   Dataset share;
   if (set.mat) {
     share.X = xt::transpose(reading(set.file, [&] { return load_mat_rows(set.file, set.x_name, first, count); }));

@@ -113,7 +113,8 @@ struct DatasetShape {
 /// (formats, which files go together, array and variable names, shapes that agree), made on
 /// what the formats allow to read apart: .npy and .npz files are read up to their headers and
 /// their archive directory, .mat files up to their variables' headers (after the MAT reader's
-/// check of the file's framing); .csv files are read whole (their labels are checked then too).
+/// check of the file's framing), .csv files line by line without parsing a number (csv_shape).
+/// The values (numbers, labels) are checked by load_dataset_columns, on the columns it reads.
 /// Throws DatasetFileError as load_dataset does for these problems.
 DatasetShape dataset_shape(const DatasetFiles& files);
 
@@ -122,11 +123,12 @@ DatasetShape dataset_shape(const DatasetFiles& files);
 /// files (features and labels) and .npz archives, the headers, the archive's directory and
 /// those columns' bytes only (load_npy_columns, load_npz_columns; an .npz entry's CRC is not
 /// checked); of .mat files, those rows of the course-layout variables (load_mat_rows: matio's
-/// hyperslab read, after the framing check); .csv files are read whole and the columns copied
-/// out (a row's place in the file is known only by reading every row before it).
+/// hyperslab read, after the framing check); of .csv files, the whole text, whose lines are
+/// counted and checked, but only those rows' numbers are parsed (load_csv_dataset_rows: a
+/// row's place in the file is known only by reading every row before it).
 /// Ensures: the columns are checked as load_dataset checks a set (validate_dataset with
 /// files.label_rule: finite, labels that satisfy the rule), under the source "<file> columns
-/// F to L"; count 0 gives X (features, 0) and Y (1, 0).
+/// F to L" ("<file> rows F to L" for .csv); count 0 gives X (features, 0) and Y (1, 0).
 /// Throws DatasetFileError as dataset_shape, for the columns read, when the part has no set
 /// ("... has no test set"), or when first + count is past the set's examples.
 Dataset load_dataset_columns(const DatasetFiles& files, DataPart part, std::size_t first, std::size_t count);
