@@ -364,6 +364,20 @@ int run_train_shared(const TrainSettings& settings, const Processes& processes) 
   std::unique_ptr<Optimizer> optimizer = settings.training.make_optimizer();
   const LabelRule label_rule = settings.model.label_rule();
   const DatasetShape shape = on_every_process<DatasetShape>(processes, [&] { return settings.data.shape(label_rule); });
+  {  // every process must see the same data set (the same files, or copies of them)
+    auto sizes = [](const DatasetShape& d) {
+      return std::to_string(d.train_examples) + " training examples of " + std::to_string(d.features) + " features" +
+             (d.test_examples ? " and " + std::to_string(*d.test_examples) + " test examples" : std::string());
+    };
+    const std::vector<std::string> all = processes.all_gather(sizes(shape));
+    for (std::size_t r = 1; r < all.size(); ++r) {
+      if (all[r] != all[0]) {
+        throw parallel::CollectiveError("process " + std::to_string(r) + " of " + std::to_string(all.size()) +
+                                        ": its data has " + all[r] + ", but process 0's has " + all[0] +
+                                        " (every process must read the same data set)");
+      }
+    }
+  }
   const ModelSpec spec = settings.model.spec(shape.features);
   settings.run.apply(run_options, label_rule, shape.features, false);
   const std::optional<DatasetFiles> validation_files = settings.run.validation_files(label_rule);
