@@ -7,6 +7,16 @@
 #                                        rank 0, status != 0, no output written
 #   mpi_cli.sh MPIRUN XGRAD failing-rank one process's data file is broken: that process says so
 #                                        and every process ends, status != 0, nothing written
+#   mpi_cli.sh MPIRUN XGRAD share-files  .npy (C and Fortran order), .npz, .csv and .mat data, each
+#                                        process reading its share: 1, 2 and 3 processes give
+#                                        the single-process JSON and --save file
+#   mpi_cli.sh MPIRUN XGRAD short-file   a .npy shorter than its header says: every process
+#                                        stops within seconds, one message, nothing written
+#   mpi_cli.sh MPIRUN XGRAD run-features validation (split and file), early stopping with
+#                                        --restore-best, --schedule, --checkpoint-every: 2 and 3
+#                                        processes give the single-process bits; a run
+#                                        checkpointed on 2 processes and resumed on 3 (and on 1)
+#                                        gives the bits of the uninterrupted one-process run
 #   mpi_cli.sh MPIRUN XGRAD killed-rank  one process killed mid-run: every process ends within
 #                                        10 s, status != 0, the output files left as they were
 set -uo pipefail
@@ -19,6 +29,53 @@ trap '[ -n "$job" ] && kill -KILL "$job" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 run_mpi() { local n=$1; shift; "$mpirun" --oversubscribe --allow-run-as-root -np "$n" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
+
+# same_json ONE SHARED N: the keys a run reports (costs, accuracies, predictions, the run's
+# stop reason and counters) are equal, and SHARED records N processes.
+same_json() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+one, shared, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+for key in ("costs", "cost_iterations", "final_cost", "train_accuracy", "test_accuracy",
+            "train_predictions", "test_predictions", "validation_costs", "validation_accuracies",
+            "epochs_run", "steps", "stop_reason", "stop_message", "last_validation"):
+    if one.get(key) != shared.get(key):
+        sys.exit(f"{key} differs: {str(one.get(key))[:200]} against {str(shared.get(key))[:200]}")
+for key, value in one["settings"].items():
+    if key not in ("processes", "threads", "blas_threads") and shared["settings"].get(key) != value:
+        sys.exit(f"settings.{key} differs: {value} against {shared['settings'].get(key)}")
+if shared["settings"].get("processes") != n:
+    sys.exit(f"settings.processes is {shared['settings'].get('processes')}, not {n}")
+PY
+}
+
+# Data files written without numpy: circles-like points, 2 features, 0/1 labels.
+write_data_files() {
+  python3 - <<'PY'
+import random, struct, zipfile
+random.seed(7)
+def points(n):
+    xs = [[random.uniform(-1, 1) for _ in range(n)] for _ in range(2)]
+    ys = [[float(xs[0][j] ** 2 + xs[1][j] ** 2 < 0.5) for j in range(n)]]
+    return xs, ys
+def npy(rows, fortran=False):
+    r, c = len(rows), len(rows[0])
+    header = "{'descr': '<f8', 'fortran_order': %s, 'shape': (%d, %d), }" % (fortran, r, c)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    data = [rows[i][j] for j in range(c) for i in range(r)] if fortran else [v for row in rows for v in row]
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + struct.pack("<%dd" % len(data), *data)
+X, Y = points(3000)
+TX, TY = points(1000)
+for name, rows, fortran in (("X", X, False), ("Y", Y, False), ("XF", X, True), ("TX", TX, False), ("TY", TY, False)):
+    open(name + ".npy", "wb").write(npy(rows, fortran))
+with zipfile.ZipFile("data.npz", "w", zipfile.ZIP_STORED) as z:
+    for name, rows in (("train_X", X), ("train_Y", Y), ("test_X", TX), ("test_Y", TY)):
+        z.writestr(name + ".npy", npy(rows))
+with open("data.csv", "w") as f:
+    for j in range(3000):
+        f.write("%r,%r,%d\n" % (X[0][j], X[1][j], Y[0][j]))
+PY
+}
 
 case "$check" in
 same-bits)
@@ -89,6 +146,95 @@ with open('good/data.csv', 'w') as f:
   grep -q "^xgrad: error: process 1 of 2: " stderr || fail "no message from process 1 naming itself"
   [ "$(cat good/out.json)" = "before the run" ] || fail "rank 0's out.json was replaced"
   echo "PASS: process 1 failed alone, every process ended with status $status, nothing written"
+  ;;
+share-files)
+  write_data_files || fail "cannot write the data files"
+  for run in "npy:--data X.npy --labels Y.npy --test-data TX.npy --test-labels TY.npy" \
+             "fortran:--data XF.npy --labels Y.npy" \
+             "npz:--data data.npz" \
+             "csv:--data data.csv --test-data TX.npy --test-labels TY.npy" \
+             "mat:--data ${XGRAD_SHARED:-/nonexistent}/data/football.mat --mini-batch-size 64 --epochs 2"; do
+    name=${run%%:*}
+    if [ "$name" = mat ] && [ ! -f "${XGRAD_SHARED:-/nonexistent}/data/football.mat" ]; then
+      echo "mat: skipped (no ../shared/data/football.mat)"
+      continue
+    fi
+    flags="${run#*:} --record-every 5"
+    case "$flags" in *--epochs*) ;; *) flags="$flags --iterations 30" ;; esac
+    # shellcheck disable=SC2086
+    "$xgrad" --threads 1 train $flags --json "$name.one.json" --save "$name.one.npz" > "$name.one.out" ||
+      { cat "$name.one.out"; fail "$name: the single-process run failed"; }
+    for n in 1 2 3; do
+      # shellcheck disable=SC2086
+      run_mpi "$n" "$xgrad" --threads 1 train $flags --json "$name.$n.json" --save "$name.$n.npz" > "$name.$n.out" 2>&1 ||
+        { cat "$name.$n.out"; fail "$name: mpirun -np $n failed"; }
+      cmp -s "$name.one.npz" "$name.$n.npz" || fail "$name: the parameters of -np $n differ from one process's"
+      same_json "$name.one.json" "$name.$n.json" "$n" || fail "$name: -np $n's JSON differs"
+    done
+    echo "$name: 1, 2 and 3 processes, each reading its share, give the single-process bits"
+  done
+  ;;
+short-file)
+  write_data_files || fail "cannot write the data files"
+  head -c 30000 X.npy > short.npy  # the header says (2, 3000) float64: 48 000 bytes of data
+  echo "before the run" > out.json
+  start=$(date +%s%N)
+  run_mpi 3 "$xgrad" train --data short.npy --labels Y.npy --iterations 10 --json out.json > stdout 2> stderr
+  status=$?
+  elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+  cat stderr
+  [ "$status" -ne 0 ] || fail "mpirun exited with status 0"
+  [ "$(grep -c '^xgrad: error' stderr)" -eq 1 ] || fail "not exactly one error line"
+  grep -q "^xgrad: error: --data: short.npy: truncated" stderr || fail "no message naming the file"
+  [ "$(cat out.json)" = "before the run" ] || fail "out.json was replaced"
+  [ "$elapsed" -lt 10000 ] || fail "it took $elapsed ms"
+  echo "PASS: one message, status $status, $elapsed ms, nothing written"
+  ;;
+run-features)
+  write_data_files || fail "cannot write the data files"
+  for run in "split:--dataset circles --samples 8000 --iterations 120 --record-every 10 --validation-split 0.3 --validation-every 10 --early-stopping 2:0.001 --restore-best --schedule step:0.5:40" \
+             "file:--data X.npy --labels Y.npy --validation-data TX.npy --validation-labels TY.npy --mini-batch-size 700 --epochs 6 --optimizer adam --lr 0.01 --record-every 1 --schedule cosine:6:0.1 --checkpoint-every 2"; do
+    name=${run%%:*}
+    flags=${run#*:}
+    case "$flags" in *--checkpoint-every*) ck=(--checkpoint ck.npz) ;; *) ck=() ;; esac
+    # shellcheck disable=SC2086
+    "$xgrad" --threads 1 train $flags "${ck[@]/ck.npz/$name.one.ck.npz}" --json "$name.one.json" --save "$name.one.npz" > "$name.one.out" ||
+      { cat "$name.one.out"; fail "$name: the single-process run failed"; }
+    for n in 2 3; do
+      # shellcheck disable=SC2086
+      run_mpi "$n" "$xgrad" --threads 1 train $flags "${ck[@]/ck.npz/$name.$n.ck.npz}" --json "$name.$n.json" --save "$name.$n.npz" > "$name.$n.out" 2>&1 ||
+        { cat "$name.$n.out"; fail "$name: mpirun -np $n failed"; }
+      cmp -s "$name.one.npz" "$name.$n.npz" || fail "$name: the parameters of -np $n differ from one process's"
+      same_json "$name.one.json" "$name.$n.json" "$n" || fail "$name: -np $n's JSON differs"
+      if [ ${#ck[@]} -gt 0 ]; then
+        cmp -s "$name.one.ck.npz" "$name.$n.ck.npz" || fail "$name: the checkpoint of -np $n differs from one process's"
+      fi
+    done
+    grep -q "^Validation after" "$name.3.out" || fail "$name: no validation line"
+    echo "$name: 2 and 3 processes give the single-process bits"
+  done
+  # Checkpointed after 3 of 6 epochs on 2 processes, resumed on 3 and on 1: the bits of 6 epochs in one go.
+  flags="--data X.npy --labels Y.npy --mini-batch-size 700 --optimizer adam --lr 0.01 --record-every 1 --schedule step:0.5:2 --validation-split 0.2"
+  # shellcheck disable=SC2086
+  "$xgrad" --threads 1 train $flags --epochs 6 --json whole.json --save whole.npz > whole.out || fail "the uninterrupted run failed"
+  # shellcheck disable=SC2086
+  run_mpi 2 "$xgrad" --threads 1 train $flags --epochs 3 --checkpoint half.npz > half.out 2>&1 ||
+    { cat half.out; fail "the first half on 2 processes failed"; }
+  [ -f half.npz ] || fail "no checkpoint written"
+  for n in 3 1; do
+    # shellcheck disable=SC2086
+    run_mpi "$n" "$xgrad" --threads 1 train $flags --epochs 3 --resume half.npz --json "resumed.$n.json" --save "resumed.$n.npz" > "resumed.$n.out" 2>&1 ||
+      { cat "resumed.$n.out"; fail "resuming on $n processes failed"; }
+    cmp -s whole.npz "resumed.$n.npz" || fail "resumed on $n processes: the parameters differ from the uninterrupted run's"
+    python3 - whole.json "resumed.$n.json" <<'PY' || fail "resumed on $n processes: the JSON differs"
+import json, sys
+one, resumed = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for key in ("costs", "cost_iterations", "final_cost", "train_accuracy", "train_predictions", "validation_costs", "steps"):
+    if one.get(key) != resumed.get(key):
+        sys.exit(f"{key} differs")
+PY
+  done
+  echo "checkpoint on 2 processes, resumed on 3 and on 1: the bits of the uninterrupted run"
   ;;
 killed-rank)
   echo "before the run" > out.json

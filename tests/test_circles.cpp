@@ -78,3 +78,25 @@ BOOST_AUTO_TEST_CASE(bad_arguments_throw_input_error_naming_the_value) {
   check_input_error_names([&] { xgrad::make_circles(1, 0.05, rng); }, "n_samples is 1");
   check_input_error_names([&] { xgrad::make_circles(0, 0.05, rng); }, "n_samples is 0");
 }
+
+// A data-parallel process generates only its share: any run of columns is make_circles's, bit
+// for bit, and leaves the stream where make_circles leaves it after them.
+BOOST_AUTO_TEST_CASE(a_share_of_the_columns_is_make_circles_bit_for_bit) {
+  RandomState whole_rng(3);
+  const xgrad::Dataset whole = xgrad::make_circles(1001, 0.1, whole_rng);
+  for (const auto& [first, count] : {std::pair<std::size_t, std::size_t>{0, 1001}, {0, 300}, {300, 400}, {700, 301},
+                                     {1000, 1}, {500, 0}}) {
+    RandomState rng(3);
+    const xgrad::Dataset share = xgrad::make_circles_columns(1001, 0.1, rng, first, count);
+    BOOST_TEST_REQUIRE(share.X.shape(1) == count);
+    bool same = true;
+    for (std::size_t j = 0; j < count; ++j) {
+      same = same && share.X(0, j) == whole.X(0, first + j) && share.X(1, j) == whole.X(1, first + j) &&
+             share.Y(0, j) == whole.Y(0, first + j);
+    }
+    BOOST_TEST(same, "columns " << first << " + " << count);
+    if (first + count == 1001) BOOST_TEST(rng.random_sample() == RandomState(whole_rng).random_sample());
+  }
+  RandomState rng(3);
+  check_input_error_names([&] { xgrad::make_circles_columns(10, 0.1, rng, 8, 3); }, "columns 8 + 3");
+}

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <xtensor/xview.hpp>
 
@@ -18,7 +19,10 @@
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/parallel/data_parallel.hpp>
 #include <xgrad/train/adam.hpp>
+#include <xgrad/train/evaluate.hpp>
+#include <xgrad/train/schedule.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/trainer.hpp>
 
 #include "course.hpp"
 
@@ -229,4 +233,107 @@ BOOST_AUTO_TEST_CASE(column_shares_are_contiguous_whole_tiles) {
   BOOST_TEST(xgrad::parallel::column_share(300, 512, 1, 3).count == 0u);  // one tile: process 0's
   BOOST_TEST(xgrad::parallel::column_share(300, 512, 0, 3).count == 300u);
   BOOST_CHECK_THROW(xgrad::parallel::column_share(300, 0, 0, 1), xgrad::InputError);
+}
+
+// A Trainer with data-parallel passes: validation (each process with its validation columns),
+// early stopping that restores the best parameters, a step schedule, callbacks, and a run
+// continued by a second run() call, against the one-process Trainer on the whole sets.
+BOOST_AUTO_TEST_CASE(a_trainer_with_validation_early_stopping_and_a_schedule_has_the_bits_of_one_process) {
+  const xgrad::parallel::Processes processes;
+  const xgrad::Dataset whole = circles(9000);
+  xgrad::RandomState validation_rng(2);
+  const xgrad::Dataset validation = xgrad::make_circles(2600, 0.05, validation_rng);
+  xgrad::ModelSpec spec = xgrad::models::initialization_network(xgrad::InitKind::he);
+  spec.lambda = 0.05;  // the validation cost has an L2 term
+
+  xgrad::TrainerOptions options;
+  options.training.learning_rate = 0.05;
+  options.training.record_every = 5;
+  options.schedule = xgrad::LearningRateSchedule::parse("step:0.5:30");
+  options.validation.data = validation;
+  options.validation.every = 10;
+  options.early_stopping.patience = 2;
+  options.early_stopping.min_delta = 1e-4;
+  options.early_stopping.restore_best = true;
+  std::vector<double> seen_costs;
+  options.callbacks.push_back({[&](const xgrad::EpochReport& r) {
+                                 seen_costs.push_back(r.cost);
+                                 return xgrad::Decision::proceed;
+                               },
+                               7, true, "watch"});
+
+  xgrad::Model one(spec);
+  xgrad::GradientDescent gd_one;
+  xgrad::Trainer single(one, gd_one, whole, options);
+  const xgrad::RunSummary first_one = single.run(40);
+  const xgrad::RunSummary second_one = single.run(400);
+  const std::vector<double> costs_one = seen_costs;
+  seen_costs.clear();
+
+  xgrad::Model shared(spec);
+  const auto train_share = xgrad::parallel::take_share(
+      whole, xgrad::parallel::column_share(whole.examples(), shared.graph().tile_columns(), processes.rank(),
+                                           processes.size()));
+  const auto validation_share = xgrad::parallel::take_share(
+      validation, xgrad::parallel::column_share(validation.examples(), xgrad::evaluation_tile_columns(shared),
+                                                processes.rank(), processes.size()));
+  xgrad::TrainerOptions shared_options = options;
+  shared_options.validation.data = validation_share.data;
+  shared_options.passes = xgrad::parallel::shared_passes(processes, {train_share.first, whole.examples()},
+                                                         {validation_share.first, validation.examples()});
+  xgrad::GradientDescent gd_shared;
+  xgrad::Trainer trainer(shared, gd_shared, train_share.data, shared_options);
+  const xgrad::RunSummary first_shared = trainer.run(40);
+  const xgrad::RunSummary second_shared = trainer.run(400);
+
+  BOOST_TEST((second_one.reason == xgrad::StopReason::early_stopping), second_one.message);
+  BOOST_TEST(first_shared.message == first_one.message);
+  BOOST_TEST(second_shared.message == second_one.message);
+  BOOST_TEST(trainer.epoch() == single.epoch());
+  BOOST_TEST(trainer.step() == single.step());
+  BOOST_REQUIRE_EQUAL(trainer.history().size(), single.history().size());
+  for (std::size_t k = 0; k < single.history().size(); ++k) {
+    const xgrad::HistoryRecord& a = single.history()[k];
+    const xgrad::HistoryRecord& b = trainer.history()[k];
+    BOOST_TEST((a.epoch == b.epoch && same_bits(a.cost, b.cost) && same_bits(a.learning_rate, b.learning_rate) &&
+                a.validation_cost.has_value() == b.validation_cost.has_value() &&
+                (!a.validation_cost || same_bits(*a.validation_cost, *b.validation_cost)) &&
+                a.validation_accuracy == b.validation_accuracy),
+               "history record " << k << " (epoch " << a.epoch << ")");
+  }
+  BOOST_REQUIRE(second_shared.last_validation.has_value());
+  BOOST_TEST(same_bits(second_shared.last_validation->cost, second_one.last_validation->cost));
+  BOOST_REQUIRE_EQUAL(seen_costs.size(), costs_one.size());
+  for (std::size_t k = 0; k < costs_one.size(); ++k) BOOST_TEST(same_bits(seen_costs[k], costs_one[k]));
+  require_same_parameters(one.graph(), shared.graph());
+}
+
+// Validation columns that are not column_share's whole evaluation tiles are refused on every
+// process with one message, not summed in another order.
+BOOST_AUTO_TEST_CASE(validation_columns_off_the_evaluation_tiles_are_refused) {
+  const xgrad::parallel::Processes processes;
+  if (processes.size() < 2) return;  // one process holds every column: nothing to misplace
+  const xgrad::Dataset whole = circles(3000);
+  const xgrad::Dataset validation = circles(2000);
+  const xgrad::ModelSpec spec = xgrad::models::initialization_network(xgrad::InitKind::he);
+  xgrad::Model shared(spec);
+  const auto train_share = xgrad::parallel::take_share(
+      whole, xgrad::parallel::column_share(whole.examples(), shared.graph().tile_columns(), processes.rank(),
+                                           processes.size()));
+  // Even shares of the validation set, not whole tiles.
+  const std::size_t R = processes.size();
+  const std::size_t r = processes.rank();
+  const std::size_t first = validation.examples() * r / R;
+  const auto validation_share =
+      xgrad::parallel::take_share(validation, {first, validation.examples() * (r + 1) / R - first, 0});
+  xgrad::TrainerOptions options;
+  options.training.learning_rate = 0.05;
+  options.validation.data = validation_share.data;
+  options.passes = xgrad::parallel::shared_passes(processes, {train_share.first, whole.examples()},
+                                                  {validation_share.first, validation.examples()});
+  xgrad::GradientDescent gd;
+  xgrad::Trainer trainer(shared, gd, train_share.data, options);
+  BOOST_CHECK_EXCEPTION(trainer.run(1), xgrad::parallel::CollectiveError, [](const xgrad::parallel::CollectiveError& e) {
+    return std::string(e.what()).find("a shared evaluation needs columns") != std::string::npos;
+  });
 }

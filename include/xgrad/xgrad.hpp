@@ -47,6 +47,7 @@
 #include <xgrad/train/schedule.hpp>
 #include <xgrad/train/train.hpp>
 #include <xgrad/train/trainer.hpp>
+#include <xgrad/train/training_passes.hpp>
 
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/io/csv.hpp>

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <string_view>
+#include <optional>
 #include <vector>
 
 #include "io/input_file.hpp"
@@ -107,13 +108,15 @@ std::size_t count_fields(std::string_view line) {
   return static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
 }
 
-Table read_table(const fs::path& file) {
-  std::string text = detail::read_input_file(file);
-  std::string_view rest = text;
-  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+// The first pass over a file's text: its shape, every line's field count and no blank line,
+// before anything is allocated for the numbers.
+struct TableShape {
+  std::size_t rows = 0;
+  std::size_t columns = 0;
+  std::size_t first = 0;  // 1 when line 1 is a header
+};
 
-  // First pass: the table's shape, every line's field count and no blank line, before
-  // anything is allocated for the numbers.
+TableShape table_shape(std::string_view rest, const fs::path& file) {
   std::size_t columns = 0, lines = 0;
   bool header = false;
   for_each_line(rest, [&](std::size_t number, std::string_view line) {
@@ -141,26 +144,44 @@ Table read_table(const fs::path& file) {
     throw FileError(file, std::to_string(rows) + " rows x " + std::to_string(columns) +
                               " columns is more than the limit of " + std::to_string(csv_max_numbers) + " numbers");
   }
+  return {rows, columns, first};
+}
 
-  Table table{Matrix({rows, columns}), {}};
-  table.lines.reserve(rows);
+std::string_view without_bom(const std::string& text) {
+  std::string_view rest = text;
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+  return rest;
+}
+
+// Rows row_first .. row_first + count - 1 of the table (every row: 0, rows), numbers parsed
+// for those rows only; the whole file's shape checked first.
+Table read_table(const fs::path& file, std::size_t row_first, std::optional<std::size_t> row_count) {
+  const std::string text = detail::read_input_file(file);
+  const std::string_view rest = without_bom(text);
+  const TableShape shape = table_shape(rest, file);
+  const std::size_t count = row_count ? *row_count : shape.rows;
+  if (row_first > shape.rows || count > shape.rows - row_first) {
+    throw FileError(file, "rows " + std::to_string(row_first) + " + " + std::to_string(count) +
+                              " asked for, but the file has " + std::to_string(shape.rows));
+  }
+  Table table{Matrix({count, shape.columns}), {}};
+  table.lines.reserve(count);
+  const std::size_t begin = shape.first + row_first;  // lines before the first row read
   for_each_line(rest, [&](std::size_t line_number, std::string_view line) {
-    if (line_number <= first) return;
+    if (line_number <= begin || line_number > begin + count) return;
     const auto fields = split_fields(line);
-    for (std::size_t j = 0; j < columns; ++j) {
-      table.values(line_number - 1 - first, j) = number(fields[j], j, line_number, file);
+    for (std::size_t j = 0; j < shape.columns; ++j) {
+      table.values(line_number - 1 - begin, j) = number(fields[j], j, line_number, file);
     }
     table.lines.push_back(line_number);
   });
   return table;
 }
 
-}  // namespace
+Table read_table(const fs::path& file) { return read_table(file, 0, std::nullopt); }
 
-Matrix load_csv(const fs::path& file) { return read_table(file).values; }
-
-Dataset load_csv_dataset(const fs::path& file, const LabelRule& labels) {
-  Table table = read_table(file);
+// The examples of `table` as a data set: features, then a label in the last column.
+Dataset dataset_of(const fs::path& file, const Table& table, const LabelRule& labels, bool validate) {
   const std::size_t rows = table.values.shape(0);
   const std::size_t columns = table.values.shape(1);
   if (columns < 2) {
@@ -179,12 +200,42 @@ Dataset load_csv_dataset(const fs::path& file, const LabelRule& labels) {
     }
     data.Y(0, r) = label;
   }
+  if (!validate) return data;
   try {
     validate_dataset(data, file.string(), labels);
   } catch (const FileError&) {
     throw;
   } catch (const InputError& e) {
     throw FileError(e.what());
+  }
+  return data;
+}
+
+}  // namespace
+
+Matrix load_csv(const fs::path& file) { return read_table(file).values; }
+
+Dataset load_csv_dataset(const fs::path& file, const LabelRule& labels) {
+  return dataset_of(file, read_table(file), labels, true);
+}
+
+CsvShape csv_shape(const fs::path& file) {
+  const std::string text = detail::read_input_file(file);
+  const TableShape shape = table_shape(without_bom(text), file);
+  return {shape.rows, shape.columns};
+}
+
+Dataset load_csv_dataset_rows(const fs::path& file, const LabelRule& labels, std::size_t first, std::size_t count) {
+  Dataset data = dataset_of(file, read_table(file, first, count), labels, false);
+  if (count > 0) {
+    try {
+      validate_dataset(data, file.string() + " rows " + std::to_string(first) + " to " + std::to_string(first + count - 1),
+                       labels);
+    } catch (const FileError&) {
+      throw;
+    } catch (const InputError& e) {
+      throw FileError(e.what());
+    }
   }
   return data;
 }

@@ -35,6 +35,20 @@ std::string read_input_file(const fs::path& file) {
   return bytes;
 }
 
+std::string read_input_range(const fs::path& file, std::uint64_t offset, std::size_t size) {
+  std::string bytes(size, '\0');
+  if (size == 0) return bytes;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw FileError(file, std::string("cannot read: ") + std::strerror(errno));
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (!in || static_cast<std::size_t>(in.gcount()) != size) {
+    throw FileError(file, "read failed: " + std::to_string(size) + " bytes at byte " + std::to_string(offset) +
+                              " (the file is shorter than it was, or unreadable)");
+  }
+  return bytes;
+}
+
 std::string printable(std::string_view bytes, std::size_t limit) {
   std::string out;
   for (std::size_t i = 0; i < bytes.size() && i < limit; ++i) {

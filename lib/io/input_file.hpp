@@ -18,6 +18,11 @@ std::uintmax_t check_input_file(const std::filesystem::path& file);
 // "<path>: read failed" when the file shrinks or errors while being read.
 std::string read_input_file(const std::filesystem::path& file);
 
+// `size` bytes of `file` from byte `offset` (a file checked by check_input_file, whose size
+// was `file_size` then). Throws FileError "<path>: read failed at byte N" when the file is
+// shorter now or cannot be read.
+std::string read_input_range(const std::filesystem::path& file, std::uint64_t offset, std::size_t size);
+
 // `bytes` for an error message: printable ASCII as is, other bytes as \xNN, cut after
 // `limit` bytes with "...".
 std::string printable(std::string_view bytes, std::size_t limit = 120);

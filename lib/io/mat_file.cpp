@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -419,7 +420,9 @@ void convert(const void* data, std::size_t rows, std::size_t cols, Matrix& out) 
   }
 }
 
-Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) {
+// The header of variable `name` (no data read), checked: it exists, is a real 2-D numeric
+// matrix that is not empty, and its size is one the file can hold.
+MatVar checked_info(mat_t* mat, const fs::path& file, const std::string& name) {
   const std::string variable = "variable '" + name + "'";
   MatVar info{Mat_VarReadInfo(mat, name.c_str())};
   if (!info) {
@@ -455,7 +458,13 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
     }
     elements *= info->dims[k];
   }
+  if (info->dims[0] == 0 || info->dims[1] == 0) throw FileError(file, variable + " is empty (" + dims_text(*info) + ")");
+  return info;
+}
 
+Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) {
+  const std::string variable = "variable '" + name + "'";
+  checked_info(mat, file, name);
   MatVar var{Mat_VarRead(mat, name.c_str())};
   if (!var) throw FileError(file, "cannot read " + variable + " (corrupt file?)");
   if (var->rank != 2) throw FileError(file, variable + " changed rank while being read (corrupt file?)");
@@ -489,6 +498,62 @@ Matrix read_variable(mat_t* mat, const fs::path& file, const std::string& name) 
   return out;
 }
 
+template <class T>
+void convert_rows(const std::vector<char>& buffer, std::size_t rows, std::size_t cols, Matrix& out) {
+  for (std::size_t j = 0; j < cols; ++j) {
+    for (std::size_t i = 0; i < rows; ++i) {
+      T value;
+      std::memcpy(&value, buffer.data() + (i + j * rows) * sizeof(T), sizeof(T));
+      out(i, j) = static_cast<double>(value);
+    }
+  }
+}
+
+// Rows first .. first + count - 1 of variable `name`, as read_variable gives them, through
+// matio's hyperslab read (Mat_VarReadData): only those rows' data is converted and kept.
+Matrix read_variable_rows(mat_t* mat, const fs::path& file, const std::string& name, std::size_t first,
+                          std::size_t count) {
+  const std::string variable = "variable '" + name + "'";
+  MatVar info = checked_info(mat, file, name);
+  const std::size_t rows = info->dims[0];
+  const std::size_t cols = info->dims[1];
+  if (first > rows || count > rows - first) {
+    throw FileError(file, variable + ": rows " + std::to_string(first) + " + " + std::to_string(count) +
+                              " asked for, but it has " + std::to_string(rows));
+  }
+  Matrix out({count, cols});
+  if (count == 0) return out;
+  const std::size_t element_size = Mat_SizeOfClass(info->class_type);
+  if (element_size == 0 || count > std::numeric_limits<std::size_t>::max() / cols / element_size ||
+      count > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+      cols > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+      first > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw FileError(file, variable + " has an unusable size " + dims_text(*info) + " for a share read");
+  }
+  std::vector<char> buffer(count * cols * element_size);
+  int start[2] = {static_cast<int>(first), 0};
+  int stride[2] = {1, 1};
+  int edge[2] = {static_cast<int>(count), static_cast<int>(cols)};
+  if (Mat_VarReadData(mat, info.get(), buffer.data(), start, stride, edge) != 0) {
+    throw FileError(file, "cannot read rows " + std::to_string(first) + " + " + std::to_string(count) + " of " +
+                              variable + " (corrupt file?)");
+  }
+  switch (info->class_type) {
+    case MAT_C_DOUBLE: convert_rows<double>(buffer, count, cols, out); break;
+    case MAT_C_SINGLE: convert_rows<float>(buffer, count, cols, out); break;
+    case MAT_C_INT8: convert_rows<std::int8_t>(buffer, count, cols, out); break;
+    case MAT_C_UINT8: convert_rows<std::uint8_t>(buffer, count, cols, out); break;
+    case MAT_C_INT16: convert_rows<std::int16_t>(buffer, count, cols, out); break;
+    case MAT_C_UINT16: convert_rows<std::uint16_t>(buffer, count, cols, out); break;
+    case MAT_C_INT32: convert_rows<std::int32_t>(buffer, count, cols, out); break;
+    case MAT_C_UINT32: convert_rows<std::uint32_t>(buffer, count, cols, out); break;
+    case MAT_C_INT64: convert_rows<std::int64_t>(buffer, count, cols, out); break;
+    case MAT_C_UINT64: convert_rows<std::uint64_t>(buffer, count, cols, out); break;
+    default: throw FileError(file, variable + " is " + class_name(info->class_type) + ", not a numeric matrix");
+  }
+  return out;
+}
+
 Dataset read_dataset(mat_t* mat, const fs::path& file, const std::string& x_name, const std::string& y_name,
                      const LabelRule& labels) {
   Dataset data{xt::transpose(read_variable(mat, file, x_name)), xt::transpose(read_variable(mat, file, y_name))};
@@ -515,6 +580,19 @@ Dataset load_mat_dataset(const fs::path& file, const std::string& x_name, const 
   const HdfQuiet quiet;
   MatFile mat = open_mat(file);
   return read_dataset(mat.get(), file, x_name, y_name, labels);
+}
+
+MatShape mat_variable_shape(const fs::path& file, const std::string& name) {
+  const HdfQuiet quiet;
+  MatFile mat = open_mat(file);
+  const MatVar info = checked_info(mat.get(), file, name);
+  return {info->dims[0], info->dims[1]};
+}
+
+Matrix load_mat_rows(const fs::path& file, const std::string& name, std::size_t first, std::size_t count) {
+  const HdfQuiet quiet;
+  MatFile mat = open_mat(file);
+  return read_variable_rows(mat.get(), file, name, first, count);
 }
 
 TrainTest load_mat_train_test(const fs::path& file, const std::string& x_train, const std::string& y_train,

@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string_view>
 
 #include <xtensor/xnpy.hpp>
 
 #include "io/input_file.hpp"
+#include "io/npy_image.hpp"
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/core/error.hpp>
 
@@ -287,17 +289,16 @@ double element(const char* p, const Dtype& dtype, std::size_t index, const std::
   }
 }
 
-}  // namespace
-
-Matrix parse_npy(std::string_view bytes, const std::string& source) {
-  const std::size_t size = bytes.size();
-  if (bytes.substr(0, 6) != npy_magic) {
+// The layout of an .npy image of `size` bytes, read through `read` (header bytes only).
+NpyLayout read_layout(const detail::ByteReader& read, std::uint64_t size, const std::string& source) {
+  const std::string head(read(0, static_cast<std::size_t>(std::min<std::uint64_t>(size, 12))));
+  if (head.substr(0, 6) != npy_magic) {
     throw FileError(source, "not a .npy file (bad magic string: expected \"\\x93NUMPY\", found \"" +
-                                printable(bytes.substr(0, 6)) + "\")");
+                                printable(std::string_view(head).substr(0, 6)) + "\")");
   }
   if (size < 10) throw FileError(source, "truncated: " + std::to_string(size) + " bytes, too short for a .npy header");
-  const auto major = static_cast<unsigned char>(bytes[6]);
-  const auto minor = static_cast<unsigned char>(bytes[7]);
+  const auto major = static_cast<unsigned char>(head[6]);
+  const auto minor = static_cast<unsigned char>(head[7]);
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
     throw FileError(source, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
                                 " (supported: 1.0, 2.0, 3.0)");
@@ -308,24 +309,87 @@ Matrix parse_npy(std::string_view bytes, const std::string& source) {
   }
   std::size_t header_length = 0;
   for (std::size_t i = 0; i < length_bytes; ++i) {
-    header_length |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    header_length |= static_cast<std::size_t>(static_cast<unsigned char>(head[8 + i])) << (8 * i);
   }
   const std::size_t data_offset = 8 + length_bytes + header_length;
   if (size < data_offset) {
     throw FileError(source, "truncated header: the header length field says " + std::to_string(header_length) +
                                 " bytes but only " + std::to_string(size - 8 - length_bytes) + " follow it");
   }
-  const NpyLayout layout = parse_layout(bytes.substr(8 + length_bytes, header_length), data_offset, size, source);
-  const char* data = bytes.data() + data_offset;
-  Matrix m({layout.rows, layout.cols});
+  return parse_layout(read(8 + length_bytes, header_length), data_offset, size, source);
+}
+
+// Columns first .. first + count - 1 of the image's (rows, cols) array, reading only their
+// bytes: one read per row in C order, one read in Fortran order.
+Matrix read_columns(const detail::ByteReader& read, const NpyLayout& layout, std::size_t first, std::size_t count,
+                    const std::string& source) {
+  if (first > layout.cols || count > layout.cols - first) {
+    throw FileError(source, "columns " + std::to_string(first) + " + " + std::to_string(count) +
+                                " asked for, but the array has " + std::to_string(layout.cols));
+  }
+  Matrix m({layout.rows, count});
   const std::size_t itemsize = layout.dtype.itemsize;
-  for (std::size_t i = 0; i < layout.rows; ++i) {
-    for (std::size_t j = 0; j < layout.cols; ++j) {
-      const std::size_t index = layout.fortran_order ? i + j * layout.rows : i * layout.cols + j;
-      m(i, j) = element(data + index * itemsize, layout.dtype, index, source);
+  if (count == 0 || layout.rows == 0) return m;
+  if (layout.fortran_order) {
+    const std::string_view data = read(layout.data_offset + first * layout.rows * itemsize, count * layout.rows * itemsize);
+    for (std::size_t j = 0; j < count; ++j) {
+      for (std::size_t i = 0; i < layout.rows; ++i) {
+        const std::size_t k = j * layout.rows + i;
+        m(i, j) = element(data.data() + k * itemsize, layout.dtype, first * layout.rows + k, source);
+      }
     }
+    return m;
+  }
+  for (std::size_t i = 0; i < layout.rows; ++i) {
+    const std::size_t index = i * layout.cols + first;
+    const std::string_view row = read(layout.data_offset + index * itemsize, count * itemsize);
+    for (std::size_t j = 0; j < count; ++j) m(i, j) = element(row.data() + j * itemsize, layout.dtype, index + j, source);
   }
   return m;
+}
+
+detail::ByteReader memory_reader(std::string_view bytes) {
+  return [bytes](std::uint64_t offset, std::size_t size) { return bytes.substr(static_cast<std::size_t>(offset), size); };
+}
+
+}  // namespace
+
+namespace detail {
+
+ByteReader file_reader(const fs::path& file, std::uint64_t base) {
+  auto buffer = std::make_shared<std::string>();
+  return [file, base, buffer](std::uint64_t offset, std::size_t size) {
+    *buffer = read_input_range(file, base + offset, size);
+    return std::string_view(*buffer);
+  };
+}
+
+NpyShape npy_image_shape(const ByteReader& read, std::uint64_t size, const std::string& source) {
+  const NpyLayout layout = read_layout(read, size, source);
+  return {layout.rows, layout.cols};
+}
+
+Matrix npy_image_columns(const ByteReader& read, std::uint64_t size, const std::string& source, std::size_t first,
+                         std::size_t count) {
+  return read_columns(read, read_layout(read, size, source), first, count, source);
+}
+
+}  // namespace detail
+
+Matrix parse_npy(std::string_view bytes, const std::string& source) {
+  const detail::ByteReader read = memory_reader(bytes);
+  const NpyLayout layout = read_layout(read, bytes.size(), source);
+  return read_columns(read, layout, 0, layout.cols, source);
+}
+
+NpyShape npy_shape(const fs::path& file) {
+  const std::uintmax_t size = detail::check_input_file(file);
+  return detail::npy_image_shape(detail::file_reader(file), size, file.string());
+}
+
+Matrix load_npy_columns(const fs::path& file, std::size_t first, std::size_t count) {
+  const std::uintmax_t size = detail::check_input_file(file);
+  return detail::npy_image_columns(detail::file_reader(file), size, file.string(), first, count);
 }
 
 Matrix load_npy(const fs::path& file) { return parse_npy(detail::read_input_file(file), file.string()); }

@@ -1,6 +1,7 @@
 #include <xgrad/io/npz.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include <zlib.h>
 
 #include "io/input_file.hpp"
+#include "io/npy_image.hpp"
 #include <xgrad/io/atomic_file.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/io/npy.hpp>
@@ -79,42 +81,52 @@ constexpr std::size_t end_size = 22;
 
 struct ZipEntry {
   std::string name;
-  std::string_view data;
+  std::uint64_t offset = 0;  // of its data in the archive
+  std::uint32_t size = 0;
+  std::uint32_t crc = 0;
 };
 
-std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file) {
-  if (zip.substr(0, 6) == "\x93NUMPY") throw FileError(file, "is a .npy file, not an .npz archive");
-  const std::uint32_t first = zip.size() >= 4 ? le(zip, 0, 4) : 0;
+// The entries of a stored zip archive of `zip_size` bytes, read through `read` (its end
+// record, central directory and local headers only); `verify` is called on each entry where
+// its data is to be checked (load_npz: the CRC), before its name is.
+std::vector<ZipEntry> read_stored_zip(const detail::ByteReader& read, std::uint64_t zip_size, const fs::path& file,
+                                      const std::function<void(const ZipEntry&, const std::string& where)>& verify) {
+  const std::string head(read(0, static_cast<std::size_t>(std::min<std::uint64_t>(zip_size, 8))));
+  if (head.substr(0, 6) == "\x93NUMPY") throw FileError(file, "is a .npy file, not an .npz archive");
+  const std::uint32_t first = head.size() >= 4 ? le(head, 0, 4) : 0;
   if (first != local_signature && first != end_signature) {
-    throw FileError(file, "not an .npz (zip) archive: it starts with \"" + printable(zip.substr(0, 8)) + "\"");
+    throw FileError(file, "not an .npz (zip) archive: it starts with \"" + printable(head) + "\"");
   }
-  std::optional<std::size_t> end;
-  if (zip.size() >= end_size) {
-    const std::size_t lowest = zip.size() - end_size - std::min<std::size_t>(zip.size() - end_size, 0xFFFF);
-    for (std::size_t at = zip.size() - end_size + 1; at-- > lowest;) {
-      if (le(zip, at, 4) == end_signature && at + end_size + le(zip, at + 20, 2) == zip.size()) {
+  std::optional<std::size_t> end;  // in `tail`
+  const std::size_t tail_size = static_cast<std::size_t>(std::min<std::uint64_t>(zip_size, end_size + 0xFFFF));
+  const std::uint64_t tail_at = zip_size - tail_size;
+  const std::string tail(read(tail_at, tail_size));
+  if (tail.size() >= end_size) {
+    for (std::size_t at = tail.size() - end_size + 1; at-- > 0;) {
+      if (le(tail, at, 4) == end_signature && at + end_size + le(tail, at + 20, 2) == tail.size()) {
         end = at;
         break;
       }
     }
   }
   if (!end) throw FileError(file, "truncated or damaged: no end-of-central-directory record (" +
-                                      std::to_string(zip.size()) + " bytes)");
-  const std::uint32_t entries = le(zip, *end + 10, 2);
-  const std::uint32_t directory_size = le(zip, *end + 12, 4);
-  const std::uint32_t directory_offset = le(zip, *end + 16, 4);
-  if (le(zip, *end + 4, 2) != 0 || le(zip, *end + 6, 2) != 0 || le(zip, *end + 8, 2) != entries) {
+                                      std::to_string(zip_size) + " bytes)");
+  const std::uint64_t end_at = tail_at + *end;
+  const std::uint32_t entries = le(tail, *end + 10, 2);
+  const std::uint32_t directory_size = le(tail, *end + 12, 4);
+  const std::uint32_t directory_offset = le(tail, *end + 16, 4);
+  if (le(tail, *end + 4, 2) != 0 || le(tail, *end + 6, 2) != 0 || le(tail, *end + 8, 2) != entries) {
     throw FileError(file, "multi-disk zip archives are not supported");
   }
   if (entries == 0xFFFF || directory_size == 0xFFFFFFFFu || directory_offset == 0xFFFFFFFFu) {
     throw FileError(file, "ZIP64 archives are not supported");
   }
-  if (std::uint64_t{directory_offset} + directory_size > *end) {
+  if (std::uint64_t{directory_offset} + directory_size > end_at) {
     throw FileError(file, "truncated or damaged: the central directory (" + std::to_string(directory_size) +
                               " bytes at offset " + std::to_string(directory_offset) + ") runs past the end record at " +
-                              std::to_string(*end));
+                              std::to_string(end_at));
   }
-  const std::string_view directory = zip.substr(directory_offset, directory_size);
+  const std::string directory(read(directory_offset, directory_size));
 
   std::vector<ZipEntry> result;
   std::size_t at = 0;
@@ -146,28 +158,41 @@ std::vector<ZipEntry> read_stored_zip(std::string_view zip, const fs::path& file
       throw FileError(file, where + " is stored but its sizes differ (" + std::to_string(compressed) + " and " +
                                 std::to_string(size) + " bytes)");
     }
-    if (std::uint64_t{local} + local_size > directory_offset || le(zip, local, 4) != local_signature) {
+    if (std::uint64_t{local} + local_size > directory_offset) {
       throw FileError(file, where + ": no local header at offset " + std::to_string(local));
     }
-    const std::uint64_t data_start =
-        std::uint64_t{local} + local_size + le(zip, local + 26, 2) + le(zip, local + 28, 2);
+    const std::string header(read(local, local_size));
+    if (le(header, 0, 4) != local_signature) {
+      throw FileError(file, where + ": no local header at offset " + std::to_string(local));
+    }
+    const std::uint64_t data_start = std::uint64_t{local} + local_size + le(header, 26, 2) + le(header, 28, 2);
     if (data_start + size > directory_offset) {
       throw FileError(file, "truncated or damaged: " + where + " (" + std::to_string(size) + " bytes at offset " +
                                 std::to_string(data_start) + ") runs past the central directory at " +
                                 std::to_string(directory_offset));
     }
-    if (zip.substr(local + local_size, le(zip, local + 26, 2)) != name) {
+    if (read(local + local_size, le(header, 26, 2)) != name) {
       throw FileError(file, where + ": the local header names another entry");
     }
-    const std::string_view data = zip.substr(data_start, size);
-    if (zip_crc32(data) != crc) throw FileError(file, where + ": CRC mismatch (the archive is damaged)");
+    const ZipEntry entry{name, data_start, size, crc};
+    verify(entry, where);
     if (!name.ends_with(".npy")) throw FileError(file, where + " is not a .npy array");
     for (const ZipEntry& e : result) {
       if (e.name == name) throw FileError(file, where + " appears twice");
     }
-    result.push_back({name, data});
+    result.push_back(entry);
   }
   return result;
+}
+
+// The directory of `file` read through its headers only (no CRC check: that needs every byte).
+std::vector<ZipEntry> stored_entries(const fs::path& file) {
+  const std::uintmax_t size = detail::check_input_file(file);
+  return read_stored_zip(detail::file_reader(file), size, file, [](const ZipEntry&, const std::string&) {});
+}
+
+std::string entry_source(const fs::path& file, const std::string& entry_name) {
+  return file.string() + ": entry '" + printable(entry_name) + "'";
 }
 
 }  // namespace
@@ -227,12 +252,43 @@ void save_npz(const fs::path& file, const std::vector<std::pair<std::string, Mat
 
 std::vector<std::pair<std::string, Matrix>> load_npz(const fs::path& file) {
   const std::string bytes = detail::read_input_file(file);
+  const std::string_view zip = bytes;
+  const detail::ByteReader read = [zip](std::uint64_t offset, std::size_t size) {
+    return zip.substr(static_cast<std::size_t>(offset), size);
+  };
+  const auto check_crc = [&](const ZipEntry& e, const std::string& where) {
+    if (zip_crc32(zip.substr(e.offset, e.size)) != e.crc) {
+      throw FileError(file, where + ": CRC mismatch (the archive is damaged)");
+    }
+  };
   std::vector<std::pair<std::string, Matrix>> arrays;
-  for (const ZipEntry& e : read_stored_zip(bytes, file)) {
+  for (const ZipEntry& e : read_stored_zip(read, bytes.size(), file, check_crc)) {
     arrays.emplace_back(e.name.substr(0, e.name.size() - 4),
-                        parse_npy(e.data, file.string() + ": entry '" + printable(e.name) + "'"));
+                        parse_npy(zip.substr(e.offset, e.size), entry_source(file, e.name)));
   }
   return arrays;
+}
+
+std::vector<std::pair<std::string, NpyShape>> npz_shapes(const fs::path& file) {
+  std::vector<std::pair<std::string, NpyShape>> shapes;
+  for (const ZipEntry& e : stored_entries(file)) {
+    shapes.emplace_back(e.name.substr(0, e.name.size() - 4),
+                        detail::npy_image_shape(detail::file_reader(file, e.offset), e.size, entry_source(file, e.name)));
+  }
+  return shapes;
+}
+
+Matrix load_npz_columns(const fs::path& file, const std::string& name, std::size_t first, std::size_t count) {
+  const std::vector<ZipEntry> entries = stored_entries(file);
+  for (const ZipEntry& e : entries) {
+    if (e.name == name + ".npy") {
+      return detail::npy_image_columns(detail::file_reader(file, e.offset), e.size, entry_source(file, e.name), first,
+                                       count);
+    }
+  }
+  std::string names;
+  for (const ZipEntry& e : entries) names += (names.empty() ? "" : ", ") + e.name.substr(0, e.name.size() - 4);
+  throw FileError(file, "no array '" + printable(name) + "' (the archive has: " + (names.empty() ? "none" : names) + ")");
 }
 
 }  // namespace xgrad

@@ -15,6 +15,8 @@
 #include <xgrad/core/tile_exchange.hpp>
 #include <xgrad/numpy/random.hpp>
 #include <xgrad/train/schedule.hpp>
+#include <xgrad/train/trainer.hpp>
+#include <optional>
 
 namespace xgrad::parallel {
 
@@ -83,17 +85,17 @@ class RootPass {
   std::vector<double> buffer_;
 };
 
-void check_share(const Processes& processes, Trainable trainable, const DataShare& share) {
-  const Dataset& d = share.data;
+void check_share(const Processes& processes, Trainable trainable, const Dataset& d, std::size_t first,
+                 std::size_t examples) {
   std::string problem;
   if (d.X.shape(0) != trainable.features.rows() || d.Y.shape(0) != trainable.labels.rows() ||
       d.Y.shape(1) != d.X.shape(1)) {
     problem = "X is " + shape_string(d.X) + " and Y is " + shape_string(d.Y) + " but input '" +
               trainable.features.name() + "' has " + std::to_string(trainable.features.rows()) + " rows and '" +
               trainable.labels.name() + "' " + std::to_string(trainable.labels.rows());
-  } else if (share.first > share.examples || d.examples() > share.examples - share.first) {
-    problem = "columns " + std::to_string(share.first) + " + " + std::to_string(d.examples()) +
-              " are outside the data set of " + std::to_string(share.examples);
+  } else if (first > examples || d.examples() > examples - first) {
+    problem = "columns " + std::to_string(first) + " + " + std::to_string(d.examples()) +
+              " are outside the data set of " + std::to_string(examples);
   } else if (const auto bad = first_non_finite(d.X)) {
     problem = describe_entry("X", *bad);
   } else if (const auto bad_y = first_non_finite(d.Y)) {
@@ -110,13 +112,13 @@ void check_share(const Processes& processes, Trainable trainable, const DataShar
 
 // The shares: contiguous, in rank order, covering the m columns (full batch: column_share's,
 // and a graph that can be tiled unless it is one tile). Returns every process's first column.
-std::vector<std::uint64_t> check_shares(const Processes& processes, Graph& graph, const DataShare& share, bool mini) {
-  const std::size_t m = share.examples;
+std::vector<std::uint64_t> check_shares(const Processes& processes, Graph& graph, const Dataset& data, std::size_t first,
+                                        std::size_t m, bool mini) {
   const std::size_t R = processes.size();
   if (m == 0) throw CollectiveError("data-parallel training: the training set has no examples");
   const std::size_t columns = graph.tile_columns();
-  const std::vector<std::uint64_t> firsts = processes.all_gather(static_cast<std::uint64_t>(share.first));
-  const std::vector<std::uint64_t> counts = processes.all_gather(static_cast<std::uint64_t>(share.data.examples()));
+  const std::vector<std::uint64_t> firsts = processes.all_gather(static_cast<std::uint64_t>(first));
+  const std::vector<std::uint64_t> counts = processes.all_gather(static_cast<std::uint64_t>(data.examples()));
   for (std::size_t r = 0, next = 0; r < R; next += counts[r], ++r) {
     const ColumnShare expected = column_share(m, columns, r, R);
     const bool wrong = mini ? firsts[r] != next : (firsts[r] != expected.first || counts[r] != expected.count);
@@ -139,6 +141,198 @@ std::vector<std::uint64_t> check_shares(const Processes& processes, Graph& graph
 
 }  // namespace
 
+namespace {
+
+// The passes of a data-parallel Trainer (shared_passes).
+class SharedPasses final : public TrainingPasses {
+ public:
+  SharedPasses(const Processes& processes, ShareSpan train, ShareSpan validation)
+      : processes_(processes), span_(train), validation_(validation), exchange_(processes) {}
+
+  void start(Trainable trainable, const Dataset& train, const TrainOptions& options) override {
+    trainable_.emplace(trainable);
+    train_ = &train;
+    options_ = options;
+    Graph& graph = trainable.graph;
+    check_share(processes_, trainable, train, span_.first, span_.examples);
+    std::string settings = "examples " + std::to_string(span_.examples) + "; tile columns " +
+                           std::to_string(graph.tile_columns()) + "; " + options.describe() + "; validation examples " +
+                           std::to_string(validation_.examples) + "; parameters";
+    for (const Parameter* p : graph.parameters()) settings += " " + p->name + " " + shape_string(p->value);
+    require_same_settings(processes_, settings);
+    mini_ = options.uses_mini_batches();
+    firsts_ = check_shares(processes_, graph, train, span_.first, span_.examples, mini_);
+    counts_ = processes_.all_gather(static_cast<std::uint64_t>(train.examples()));
+    broadcast_parameters(processes_, graph);
+    root_pass_.emplace(processes_, graph);
+    const std::size_t m = span_.examples;
+    const std::size_t columns = graph.tile_columns();
+    full_shared_ = !mini_ && m > columns;
+    if (full_shared_) exchange_.set(m, span_.first / columns, train.examples() > 0);
+    if (mini_) {
+      order_.resize(m);
+      for (std::size_t r = 0; r < processes_.size(); ++r) {
+        if (counts_[r] > 0) holder_of_first_.push_back(r);
+      }
+      held_.resize(processes_.size());
+      cursor_.resize(processes_.size());
+    }
+  }
+
+  void check_first_step() override {
+    const std::size_t n = train_->examples();
+    if (n == 0) return;
+    check_training_step(trainable_->graph, trainable_->features, trainable_->labels, train_->X, train_->Y,
+                        mini_ ? std::min(options_.mini_batch_size, n) : n);
+  }
+
+  void begin_run() override {
+    if (!mini_ && train_->examples() > 0) {
+      trainable_->graph.feed(trainable_->features, train_->X);
+      trainable_->graph.feed(trainable_->labels, train_->Y);
+    }
+  }
+
+  double epoch(std::size_t epoch, double rate, bool /*cost_wanted*/, Optimizer& optimizer, std::size_t& steps) override {
+    Graph& graph = trainable_->graph;
+    if (!mini_) {
+      const double cost = full_shared_ ? graph.forward_backward_share(exchange_) : root_pass_->run();
+      optimizer.step(graph.parameters(), rate);
+      ++steps;
+      if (options_.stop_on_non_finite && !std::isfinite(cost)) {
+        throw CollectiveError("iteration " + std::to_string(epoch) + ": the cost is " + format_double(cost) +
+                              "; try a smaller learning rate");
+      }
+      return cost;
+    }
+    const std::size_t m = span_.examples;
+    const std::size_t batch_size = std::min(options_.mini_batch_size, m);
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+    RandomState rng(options_.shuffle_seed + epoch);
+    rng.shuffle(std::span<std::size_t>(order_));
+    double weighted = 0.0;
+    for (std::size_t b = 0, start = 0; start < m; ++b, start += batch_size) {
+      const std::size_t n = std::min(batch_size, m - start);
+      const double batch_cost = batch_pass(start, n);
+      optimizer.step(graph.parameters(), rate);
+      ++steps;
+      if (options_.stop_on_non_finite && !std::isfinite(batch_cost)) {
+        throw CollectiveError("epoch " + std::to_string(epoch) + ", mini-batch " + std::to_string(b) +
+                              ": the cost is " + format_double(batch_cost) + "; try a smaller learning rate");
+      }
+      weighted += batch_cost * static_cast<double>(n);
+    }
+    return weighted / static_cast<double>(m);
+  }
+
+  Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source) override {
+    const std::size_t m = validation_.examples;
+    const std::size_t R = processes_.size();
+    if (m == 0) throw CollectiveError("data-parallel validation: the passes were made without a validation set");
+    const ColumnShare expected = column_share(m, evaluation_tile_columns(model), processes_.rank(), R);
+    std::string problem;
+    if (validation_.first != expected.first || data.examples() != expected.count) {
+      problem = "it holds columns " + std::to_string(validation_.first) + " + " + std::to_string(data.examples()) +
+                " of the " + std::to_string(m) + " validation examples, but a shared evaluation needs columns " +
+                std::to_string(expected.first) + " + " + std::to_string(expected.count) + " (column_share)";
+    }
+    const std::vector<std::string> problems = processes_.all_gather(problem);
+    for (std::size_t r = 0; r < R; ++r) {
+      if (!problems[r].empty()) {
+        throw CollectiveError("process " + std::to_string(r) + " of " + std::to_string(R) + ": " + problems[r]);
+      }
+    }
+    const EvaluationParts mine = evaluate_parts(model, data, m, source);
+    EvaluationParts all;
+    processes_.all_gather(mine.loss_shares, all.loss_shares);
+    const std::vector<std::uint64_t> rights = processes_.all_gather(static_cast<std::uint64_t>(mine.right));
+    const std::vector<std::uint64_t> counted = processes_.all_gather(static_cast<std::uint64_t>(mine.counted));
+    for (std::size_t r = 0; r < R; ++r) {
+      all.right += rights[r];
+      all.counted += counted[r];
+    }
+    // The L2 term depends on the parameters and m only: rank 0 always holds the first tile.
+    std::vector<double> l2{mine.l2_term};
+    processes_.broadcast(l2);
+    all.l2_term = l2[0];
+    return combine_evaluation(model, {all}, m);
+  }
+
+ private:
+  // A mini-batch's pass: the holders of its columns send them to every process; its tiles are
+  // split as column_share splits a data set (one tile, or a graph that cannot be tiled: rank 0).
+  double batch_pass(std::size_t start, std::size_t n) {
+    Graph& graph = trainable_->graph;
+    const std::size_t R = processes_.size();
+    const std::size_t rank = processes_.rank();
+    const std::size_t fx = trainable_->features.rows();
+    const std::size_t fy = trainable_->labels.rows();
+    const std::size_t columns = graph.tile_columns();
+    mine_.clear();
+    holders_.resize(n);
+    std::fill(held_.begin(), held_.end(), 0);
+    for (std::size_t p = 0; p < n; ++p) {
+      const std::size_t column = order_[start + p];
+      const auto it = std::upper_bound(holder_of_first_.begin(), holder_of_first_.end(), column,
+                                       [&](std::size_t c, std::size_t r) { return c < firsts_[r]; });
+      const std::size_t r = *(it - 1);
+      holders_[p] = r;
+      ++held_[r];
+      if (r != rank) continue;
+      const std::size_t local = column - span_.first;
+      for (std::size_t i = 0; i < fx; ++i) mine_.push_back(train_->X(i, local));
+      for (std::size_t i = 0; i < fy; ++i) mine_.push_back(train_->Y(i, local));
+    }
+    processes_.all_gather(mine_, gathered_);
+    for (std::size_t r = 0, offset = 0; r < R; offset += held_[r] * (fx + fy), ++r) cursor_[r] = offset;
+    Matrix X({fx, n});
+    Matrix Y({fy, n});
+    for (std::size_t p = 0; p < n; ++p) {
+      const double* in = gathered_.data() + cursor_[holders_[p]];
+      for (std::size_t i = 0; i < fx; ++i) X(i, p) = *in++;
+      for (std::size_t i = 0; i < fy; ++i) Y(i, p) = *in++;
+      cursor_[holders_[p]] += fx + fy;
+    }
+    if (n <= columns || !graph.tileable()) {
+      if (processes_.is_root()) {
+        graph.feed(trainable_->features, X);
+        graph.feed(trainable_->labels, Y);
+      }
+      return root_pass_->run();
+    }
+    const ColumnShare tiles = column_share(n, columns, rank, R);
+    if (tiles.count > 0) {
+      graph.feed(trainable_->features, columns_of(X, tiles.first, tiles.count));
+      graph.feed(trainable_->labels, columns_of(Y, tiles.first, tiles.count));
+    }
+    exchange_.set(n, tiles.first_tile, tiles.count > 0);
+    return graph.forward_backward_share(exchange_);
+  }
+
+  const Processes& processes_;
+  ShareSpan span_;
+  ShareSpan validation_;
+  std::optional<Trainable> trainable_;
+  const Dataset* train_ = nullptr;
+  TrainOptions options_;
+  bool mini_ = false;
+  bool full_shared_ = false;
+  std::vector<std::uint64_t> firsts_, counts_;
+  MpiTileExchange exchange_;
+  std::optional<RootPass> root_pass_;
+  // Mini-batches: the shuffled order, each column's holder, and the gathered batch.
+  std::vector<std::size_t> order_;
+  std::vector<std::size_t> holder_of_first_;  // non-empty ranks, by first column
+  std::vector<double> mine_, gathered_;
+  std::vector<std::size_t> holders_, held_, cursor_;
+};
+
+}  // namespace
+
+std::shared_ptr<TrainingPasses> shared_passes(const Processes& processes, ShareSpan train, ShareSpan validation) {
+  return std::make_shared<SharedPasses>(processes, train, validation);
+}
+
 struct SharedFullBatch::Shared {
   Shared(const Processes& processes, Graph& graph) : exchange(processes), root_pass(processes, graph) {}
   MpiTileExchange exchange;
@@ -147,8 +341,8 @@ struct SharedFullBatch::Shared {
 
 SharedFullBatch::SharedFullBatch(const Processes& processes, Trainable trainable, const DataShare& share)
     : graph_(trainable.graph) {
-  check_share(processes, trainable, share);
-  check_shares(processes, graph_, share, false);
+  check_share(processes, trainable, share.data, share.first, share.examples);
+  check_shares(processes, graph_, share.data, share.first, share.examples, false);
   broadcast_parameters(processes, graph_);
   shared_ = std::make_unique<Shared>(processes, graph_);
   const std::size_t columns = graph_.tile_columns();
@@ -207,137 +401,19 @@ std::string run_settings(Graph& graph, std::size_t examples, const TrainOptions&
 TrainResult train(const Processes& processes, Trainable trainable, const DataShare& share,
                   const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
-  Graph& graph = trainable.graph;
-  check_share(processes, trainable, share);
-  require_same_settings(processes, run_settings(graph, share.examples, options, optimizer));
-  const std::size_t m = share.examples;
-  const std::size_t R = processes.size();
-  const std::size_t rank = processes.rank();
-  const std::size_t columns = graph.tile_columns();
-  const bool tileable = graph.tileable();
-  const bool mini = options.uses_mini_batches();
-
-  const std::vector<std::uint64_t> firsts = check_shares(processes, graph, share, mini);
-  const std::vector<std::uint64_t> counts = processes.all_gather(static_cast<std::uint64_t>(share.data.examples()));
-
-  broadcast_parameters(processes, graph);
-  if (options.check_first_step && share.data.examples() > 0) {
-    check_training_step(graph, trainable.features, trainable.labels, share.data.X, share.data.Y,
-                        mini ? std::min(options.mini_batch_size, share.data.examples()) : share.data.examples());
+  require_same_settings(processes, run_settings(trainable.graph, share.examples, options, optimizer));
+  TrainerOptions run_options;
+  run_options.training = options;
+  if (!processes.is_root()) {  // rank 0 alone prints
+    run_options.training.log = nullptr;
+    run_options.training.progress = nullptr;
   }
-  optimizer.start(graph.parameters());
-
-  MpiTileExchange exchange(processes);
-  RootPass root_pass(processes, graph);
-  const LearningRateSchedule schedule = LearningRateSchedule::inverse_time(options.decay);
-  const std::size_t steps = mini ? options.epochs : options.iterations;
-  const std::size_t tick = std::max<std::size_t>(1, steps / 100);
-  const char* step_name = mini ? "epoch" : "iteration";
-  std::ostream* log = processes.is_root() && options.print_every > 0 ? options.log : nullptr;
-
-  const bool full_shared = !mini && m > columns;
-  if (full_shared) {
-    exchange.set(m, share.first / columns, share.data.examples() > 0);
-  }
-  if (!mini && share.data.examples() > 0) {
-    graph.feed(trainable.features, share.data.X);
-    graph.feed(trainable.labels, share.data.Y);
-  }
-
-  // Mini-batches: the shuffled order, each column's holder, and the gathered batch.
-  const std::size_t batch_size = mini ? std::min(options.mini_batch_size, m) : 0;
-  std::vector<std::size_t> order(mini ? m : 0);
-  std::vector<std::size_t> holder_of_first;  // non-empty ranks, by first column
-  for (std::size_t r = 0; r < R; ++r) {
-    if (counts[r] > 0) holder_of_first.push_back(r);
-  }
-  const std::size_t fx = trainable.features.rows();
-  const std::size_t fy = trainable.labels.rows();
-  std::vector<double> mine;
-  std::vector<double> gathered;
-  std::vector<std::size_t> holders;
-  std::vector<std::size_t> held(R);
-  std::vector<std::size_t> cursor(R);
-
-  auto holder = [&](std::size_t column) {
-    const auto it = std::upper_bound(holder_of_first.begin(), holder_of_first.end(), column,
-                                     [&](std::size_t c, std::size_t r) { return c < firsts[r]; });
-    return *(it - 1);
-  };
-
-  auto batch_pass = [&](std::size_t start, std::size_t n) {
-    mine.clear();
-    holders.resize(n);
-    std::fill(held.begin(), held.end(), 0);
-    for (std::size_t p = 0; p < n; ++p) {
-      const std::size_t column = order[start + p];
-      const std::size_t r = holder(column);
-      holders[p] = r;
-      ++held[r];
-      if (r != rank) continue;
-      const std::size_t local = column - share.first;
-      for (std::size_t i = 0; i < fx; ++i) mine.push_back(share.data.X(i, local));
-      for (std::size_t i = 0; i < fy; ++i) mine.push_back(share.data.Y(i, local));
-    }
-    processes.all_gather(mine, gathered);
-    for (std::size_t r = 0, offset = 0; r < R; offset += held[r] * (fx + fy), ++r) cursor[r] = offset;
-    Matrix X({fx, n});
-    Matrix Y({fy, n});
-    for (std::size_t p = 0; p < n; ++p) {
-      const double* in = gathered.data() + cursor[holders[p]];
-      for (std::size_t i = 0; i < fx; ++i) X(i, p) = *in++;
-      for (std::size_t i = 0; i < fy; ++i) Y(i, p) = *in++;
-      cursor[holders[p]] += fx + fy;
-    }
-    if (n <= columns || !tileable) {
-      if (processes.is_root()) {
-        graph.feed(trainable.features, X);
-        graph.feed(trainable.labels, Y);
-      }
-      return root_pass.run();
-    }
-    const ColumnShare tiles = column_share(n, columns, rank, R);
-    if (tiles.count > 0) {
-      graph.feed(trainable.features, columns_of(X, tiles.first, tiles.count));
-      graph.feed(trainable.labels, columns_of(Y, tiles.first, tiles.count));
-    }
-    exchange.set(n, tiles.first_tile, tiles.count > 0);
-    return graph.forward_backward_share(exchange);
-  };
-
+  run_options.passes = shared_passes(processes, {share.first, share.examples});
+  Trainer trainer(trainable, optimizer, share.data, std::move(run_options));
+  const RunSummary summary = trainer.run(options.uses_mini_batches() ? options.epochs : options.iterations);
   TrainResult result;
-  for (std::size_t i = 0; i < steps; ++i) {
-    const double rate = schedule.at(options.learning_rate, i);
-    double cost = 0.0;
-    if (!mini) {
-      cost = full_shared ? graph.forward_backward_share(exchange) : root_pass.run();
-      optimizer.step(graph.parameters(), rate);
-      if (options.stop_on_non_finite && !std::isfinite(cost)) {
-        throw CollectiveError("iteration " + std::to_string(i) + ": the cost is " + format_double(cost) +
-                              "; try a smaller learning rate");
-      }
-    } else {
-      std::iota(order.begin(), order.end(), std::size_t{0});
-      RandomState rng(options.shuffle_seed + i);
-      rng.shuffle(std::span<std::size_t>(order));
-      double weighted = 0.0;
-      for (std::size_t b = 0, start = 0; start < m; ++b, start += batch_size) {
-        const std::size_t n = std::min(batch_size, m - start);
-        const double batch_cost = batch_pass(start, n);
-        optimizer.step(graph.parameters(), rate);
-        if (options.stop_on_non_finite && !std::isfinite(batch_cost)) {
-          throw CollectiveError("epoch " + std::to_string(i) + ", mini-batch " + std::to_string(b) + ": the cost is " +
-                                format_double(batch_cost) + "; try a smaller learning rate");
-        }
-        weighted += batch_cost * static_cast<double>(n);
-      }
-      cost = weighted / static_cast<double>(m);
-    }
-    if (i % options.record_every == 0) result.costs.push_back({i, cost});
-    if (log != nullptr && i % options.print_every == 0) *log << cost_line(i, cost, step_name) << '\n';
-    result.final_cost = cost;
-    if (processes.is_root() && options.progress && (i + 1) % tick == 0) options.progress(i + 1, steps);
-  }
+  for (const HistoryRecord& h : trainer.history()) result.costs.push_back({h.epoch, h.cost});
+  result.final_cost = summary.final_cost;
   return result;
 }
 

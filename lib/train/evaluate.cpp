@@ -46,6 +46,12 @@ class EvaluationGraph {
   // visit(first column, width) after each tile's forward pass. The mean nodes divide by
   // X's whole column count, so that their values are the tile's share of the mean.
   void run(const Matrix& X, const Matrix* Y, const std::function<void(std::size_t, std::size_t)>& visit) {
+    run(X, Y, X.shape(1), visit);
+  }
+
+  // The same, the means dividing by `examples` (the whole set's columns) instead.
+  void run(const Matrix& X, const Matrix* Y, std::size_t examples,
+           const std::function<void(std::size_t, std::size_t)>& visit) {
     Graph& graph = twin_.graph();
     const std::size_t m = X.shape(1);
     const std::size_t width = std::min(m, graph.tile_columns());
@@ -61,13 +67,14 @@ class EvaluationGraph {
       if (Y != nullptr) copy_columns(*Y, first, y_tile);
       graph.feed(twin_.features(), x_tile);
       graph.feed(twin_.labels(), y_tile);
-      for (Node* n : graph.nodes()) n->set_examples(m);
+      for (Node* n : graph.nodes()) n->set_examples(examples);
       graph.forward(Mode::eval);
       visit(first, w);
     }
   }
 
   const Model& model() const { return twin_; }
+  std::size_t tile_columns() { return twin_.graph().tile_columns(); }
   double loss_share() const { return twin_.loss_term().value()(0, 0); }
   // The L2 term of the last tile (it does not depend on the tile), 0 without L2.
   double l2_term() const {
@@ -107,23 +114,33 @@ std::size_t best_row(const Matrix& scores, std::size_t j) {
 
 }  // namespace
 
-Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source) {
+std::size_t evaluation_tile_columns(const Model& model) {
+  EvaluationGraph graph(model);
+  return graph.tile_columns();
+}
+
+EvaluationParts evaluate_parts(const Model& model, const Dataset& data, std::size_t examples, const std::string& source) {
+  EvaluationParts parts;
+  if (data.X.shape(1) == 0 && data.Y.shape(1) == 0) return parts;
   model.validate_data(data, source);
+  if (examples < data.X.shape(1)) {
+    throw InputError(source + ": " + std::to_string(data.X.shape(1)) + " columns of a set of " +
+                     std::to_string(examples));
+  }
   EvaluationGraph graph(model);
   const ModelSpec& spec = model.spec();
   const Matrix& Y = data.Y;
-  double loss = 0.0;
-  std::size_t right = 0;
-  std::size_t counted = 0;
-  graph.run(data.X, &Y, [&](std::size_t first, std::size_t width) {
-    loss += graph.loss_share();
+  graph.run(data.X, &Y, examples, [&](std::size_t first, std::size_t width) {
+    parts.loss_shares.push_back(graph.loss_share());
     const Matrix& p = graph.model().predictions();
     switch (spec.loss) {
       case Loss::sigmoid_cross_entropy:
         for (std::size_t i = 0; i < p.shape(0); ++i) {
-          for (std::size_t j = 0; j < width; ++j) right += ((p(i, j) > 0.5 ? 1.0 : 0.0) == Y(i, first + j)) ? 1 : 0;
+          for (std::size_t j = 0; j < width; ++j) {
+            parts.right += ((p(i, j) > 0.5 ? 1.0 : 0.0) == Y(i, first + j)) ? 1 : 0;
+          }
         }
-        counted += p.shape(0) * width;
+        parts.counted += p.shape(0) * width;
         break;
       case Loss::softmax_cross_entropy:
         for (std::size_t j = 0; j < width; ++j) {
@@ -131,20 +148,40 @@ Evaluation evaluate(const Model& model, const Dataset& data, const std::string& 
           const std::size_t truth = spec.labels == LabelLayout::class_index
                                         ? static_cast<std::size_t>(Y(0, first + j))
                                         : best_row(Y, first + j);
-          right += predicted == truth ? 1 : 0;
+          parts.right += predicted == truth ? 1 : 0;
         }
-        counted += width;
+        parts.counted += width;
         break;
       case Loss::mean_squared_error: break;
     }
   });
+  parts.l2_term = graph.l2_term();
+  return parts;
+}
+
+Evaluation combine_evaluation(const Model& model, const std::vector<EvaluationParts>& parts, std::size_t examples) {
+  double loss = 0.0;
+  double l2 = 0.0;
+  std::size_t right = 0;
+  std::size_t counted = 0;
+  for (const EvaluationParts& p : parts) {
+    for (const double share : p.loss_shares) loss += share;
+    if (!p.loss_shares.empty()) l2 = p.l2_term;
+    right += p.right;
+    counted += p.counted;
+  }
   Evaluation result;
-  result.examples = data.X.shape(1);
-  result.cost = spec.lambda > 0.0 ? loss + graph.l2_term() : loss;
-  if (spec.loss != Loss::mean_squared_error) {
+  result.examples = examples;
+  result.cost = model.spec().lambda > 0.0 ? loss + l2 : loss;
+  if (model.spec().loss != Loss::mean_squared_error) {
     result.accuracy = static_cast<double>(right) / static_cast<double>(counted);
   }
   return result;
+}
+
+Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source) {
+  model.validate_data(data, source);
+  return combine_evaluation(model, {evaluate_parts(model, data, data.X.shape(1), source)}, data.X.shape(1));
 }
 
 double cost(const Model& model, const Dataset& data) { return evaluate(model, data).cost; }

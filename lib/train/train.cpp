@@ -92,13 +92,13 @@ TrainResult result_of(Trainer& trainer, const TrainOptions& options) {
 
 TrainResult train(Trainable trainable, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
-  Trainer trainer(trainable, optimizer, data, TrainerOptions{options, {}, {}, {}, {}});
+  Trainer trainer(trainable, optimizer, data, TrainerOptions{options, {}, {}, {}, {}, {}});
   return result_of(trainer, options);
 }
 
 TrainResult train(Model& model, const Dataset& data, const TrainOptions& options, Optimizer& optimizer) {
   options.validate();
-  Trainer trainer(model, optimizer, data, TrainerOptions{options, {}, {}, {}, {}});
+  Trainer trainer(model, optimizer, data, TrainerOptions{options, {}, {}, {}, {}, {}});
   return result_of(trainer, options);
 }
 

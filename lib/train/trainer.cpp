@@ -40,6 +40,10 @@ void TrainerOptions::validate() const {
   if (validation.data && validation.split > 0.0) {
     throw InputError("validation: give a validation set or a split of the training set, not both");
   }
+  if (passes && validation.split > 0.0) {
+    throw InputError("validation: with passes of their own (a data-parallel run), give each process its validation "
+                     "columns as the validation set, not a split");
+  }
   if (early_stopping.enabled() && !validation.enabled()) {
     throw InputError("early stopping needs validation (a validation set or a split)");
   }
@@ -91,7 +95,7 @@ Trainer::Trainer(Model& model, Optimizer& optimizer, const Dataset& train, Train
       optimizer_(&optimizer),
       options_(std::move(options)) {
   options_.validate();
-  model.validate_data(train, "training set");
+  if (!options_.passes) model.validate_data(train, "training set");
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -104,7 +108,7 @@ Trainer::Trainer(Trainable graph, Optimizer& optimizer, const Dataset& train, Tr
       options_(std::move(options)) {
   options_.validate();
   if (options_.validation.enabled()) throw InputError("validation needs a Model (this trainer runs a bare graph)");
-  validate_for(*graph_, *features_, *labels_, train);
+  if (!options_.passes) validate_for(*graph_, *features_, *labels_, train);
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -120,7 +124,7 @@ Trainer::Trainer(std::unique_ptr<Model> model, std::unique_ptr<Optimizer> optimi
       optimizer_(owned_optimizer_.get()),
       options_(std::move(options)) {
   options_.validate();
-  model_->validate_data(train, "training set");
+  if (!options_.passes) model_->validate_data(train, "training set");
   setup(train);
   if (!state.best_parameters.empty()) {
     const auto params = graph_->parameters();
@@ -156,10 +160,12 @@ void Trainer::setup(const Dataset& train) {
     validation_ = std::make_unique<Dataset>(columns(train, m - held, held));
     train_ = split_train_.get();
   } else if (v.data) {
-    model_->validate_data(*v.data, "validation set");
+    if (!options_.passes) model_->validate_data(*v.data, "validation set");
     validation_ = std::make_unique<Dataset>(*v.data);
   }
-  if (options_.training.uses_mini_batches()) {
+  if (options_.passes) {
+    options_.passes->start(Trainable{*graph_, *features_, *labels_}, *train_, options_.training);
+  } else if (options_.training.uses_mini_batches()) {
     batches_ = std::make_unique<MiniBatches>(*train_, options_.training.mini_batch_size, options_.training.shuffle_seed);
   }
 }
@@ -180,10 +186,16 @@ bool Trainer::validation_due(std::size_t epoch, bool last) const {
   return validation_ != nullptr && (last || epoch % options_.validation.every == 0);
 }
 
+Evaluation Trainer::validation_now() {
+  if (options_.passes) return options_.passes->evaluate(*model_, *validation_, "validation set");
+  return evaluate(*model_, *validation_, "validation set");
+}
+
 double Trainer::run_epoch(bool cost_wanted) {
   const TrainOptions& o = options_.training;
   const std::size_t epoch = state_.epoch;
   const double rate = schedule_.at(o.learning_rate, epoch);
+  if (options_.passes) return options_.passes->epoch(epoch, rate, cost_wanted, *optimizer_, state_.step);
   if (!o.uses_mini_batches()) {
     const double cost = train_step(*graph_, *optimizer_, rate, cost_wanted);
     ++state_.step;
@@ -241,7 +253,7 @@ void Trainer::early_stopping(const Evaluation& validation, RunSummary& summary) 
     const auto params = graph_->parameters();
     for (std::size_t i = 0; i < params.size(); ++i) xt::noalias(params[i]->value) = state_.best_parameters[i];
     summary.message += "; its parameters restored";
-    summary.last_validation = evaluate(*model_, *validation_, "validation set");
+    summary.last_validation = validation_now();
   }
   summary.message += ")";
 }
@@ -254,10 +266,16 @@ RunSummary Trainer::run(std::size_t epochs) {
   const bool mini = o.uses_mini_batches();
   const char* step_name = mini ? "epoch" : "iteration";
   if (o.check_first_step && state_.step == 0) {
-    check_training_step(*graph_, *features_, *labels_, train_->X, train_->Y,
-                        mini ? o.mini_batch_size : train_->X.shape(1));
+    if (options_.passes) {
+      options_.passes->check_first_step();
+    } else {
+      check_training_step(*graph_, *features_, *labels_, train_->X, train_->Y,
+                          mini ? o.mini_batch_size : train_->X.shape(1));
+    }
   }
-  if (!mini) {  // the graph may have been fed something else since the last run
+  if (options_.passes) {
+    options_.passes->begin_run();
+  } else if (!mini) {  // the graph may have been fed something else since the last run
     graph_->feed(*features_, train_->X);
     graph_->feed(*labels_, train_->Y);
   }
@@ -281,7 +299,7 @@ RunSummary Trainer::run(std::size_t epochs) {
     report.epoch = i;
     report.step = state_.step;
     if (validate) {
-      report.validation = evaluate(*model_, *validation_, "validation set");
+      report.validation = validation_now();
       summary.last_validation = report.validation;
     }
     if (record || validate) {

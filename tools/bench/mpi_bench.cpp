@@ -1,6 +1,6 @@
 // `mpi_bench`: the data-parallel series (docs/distributed.md). A full-batch gradient-descent
 // step of the course's He model ([2, 10, 5, 1]) on make_circles data at m = 300 000 and
-// 3 000 000, each process with its share of the columns and one thread, plus the bytes each
+// 3 000 000, each process with its share of the columns (generated alone) and one thread, plus the bytes each
 // process hands to MPI per step. Run it once per process count:
 //   mpirun -np 1 build/tools/bench/mpi_bench
 //   mpirun --oversubscribe -np 2 build/tools/bench/mpi_bench
@@ -24,11 +24,12 @@ class SilentReporter final : public benchmark::BenchmarkReporter {
 
 void shared_step(benchmark::State& state, const xgrad::parallel::Processes& processes) {
   const auto m = static_cast<std::size_t>(state.range(0));
-  xgrad::RandomState rng(1);
-  const xgrad::Dataset whole = xgrad::make_circles(m, 0.05, rng);
   xgrad::Model model(xgrad::models::initialization_network(xgrad::InitKind::he));
-  const auto share = xgrad::parallel::take_share(
-      whole, xgrad::parallel::column_share(m, model.graph().tile_columns(), processes.rank(), processes.size()));
+  const xgrad::parallel::ColumnShare columns =
+      xgrad::parallel::column_share(m, model.graph().tile_columns(), processes.rank(), processes.size());
+  xgrad::RandomState rng(1);  // each process generates only its columns
+  const xgrad::parallel::DataShare share{
+      xgrad::make_circles_columns(m, 0.05, rng, columns.first, columns.count), columns.first, m};
   xgrad::parallel::SharedFullBatch pass(processes, {model.graph(), model.features(), model.labels()}, share);
   xgrad::GradientDescent gradient_descent;
   gradient_descent.start(model.graph().parameters());

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <xtensor/xview.hpp>
+
 #include "course.hpp"
 #include "flag_checks.hpp"
 #include <xgrad/core/error.hpp>
@@ -12,10 +14,6 @@
 namespace xgrad::cli {
 
 namespace {
-
-std::string sizes(const Dataset& d) {
-  return std::to_string(d.examples()) + " examples, " + std::to_string(d.features()) + " features";
-}
 
 LoadedData generated_circles(std::size_t n, double noise, std::uint64_t seed) {
   RandomState train_rng(seed);
@@ -85,21 +83,34 @@ void DataFlags::declare(CLI::App& command) {
   };
 }
 
-LoadedData DataFlags::load(const LabelRule& label_rule) const {
-  if (data.empty()) {
-    LoadedData circles;
-    if (!dataset.empty()) {
-      circles = generated_circles(samples, noise, data_seed);
-    } else {
-      TrainTest tt = models::course_circles();
-      circles = {std::move(tt.train), std::move(tt.test),
-                 "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from "
-                 "seed 2"};
+namespace {
+
+// Runs `read` on the data files, naming the flag of the file a DatasetFileError is about.
+template <class Read>
+auto naming_flags(const DatasetFiles& files, Read&& read) {
+  try {
+    return read();
+  } catch (const DatasetFileError& e) {
+    const std::pair<const std::optional<std::filesystem::path>&, const char*> roles[] = {
+        {files.labels, "--labels"}, {files.test_data, "--test-data"}, {files.test_labels, "--test-labels"}};
+    std::string flag = "--data";
+    for (const auto& [path, name] : roles) {
+      if (path && *path == e.file() && e.file() != files.data) flag = name;
     }
-    // 0/1 labels: binary, class indices of 2 or more classes, and targets alike.
-    validate_dataset(circles.train, "the circles", label_rule);
-    return circles;
+    throw InputError(flag + ": " + e.what());
   }
+}
+
+LoadedData course_circles_data() {
+  TrainTest tt = models::course_circles();
+  return {std::move(tt.train), std::move(tt.test),
+          "the course's circles (make_circles, noise 0.05): 300 training examples from seed 1, 100 test from "
+          "seed 2"};
+}
+
+}  // namespace
+
+DatasetFiles DataFlags::files(const LabelRule& label_rule) const {
   // Which flags the file formats take.
   const DataFormat format = format_of("--data", data);
   if (!has_variable_names(format)) {
@@ -119,7 +130,6 @@ LoadedData DataFlags::load(const LabelRule& label_rule) const {
     if (npy_test && test_labels.empty()) throw InputError("--test-data: give the test labels with --test-labels Y.npy");
     if (!npy_test && test_labels_flag_->count() > 0) throw InputError("--test-labels applies to .npy test data only");
   }
-
   DatasetFiles files;
   files.data = data;
   files.mat_variables = mat_variables;
@@ -127,24 +137,73 @@ LoadedData DataFlags::load(const LabelRule& label_rule) const {
   if (!labels.empty()) files.labels = labels;
   if (!test_data.empty()) files.test_data = test_data;
   if (!test_labels.empty()) files.test_labels = test_labels;
-  LoadedDataset sets;
-  try {
-    sets = load_dataset(files);
-  } catch (const DatasetFileError& e) {
-    const std::pair<const std::optional<std::filesystem::path>&, const char*> roles[] = {
-        {files.labels, "--labels"}, {files.test_data, "--test-data"}, {files.test_labels, "--test-labels"}};
-    std::string flag = "--data";
-    for (const auto& [path, name] : roles) {
-      if (path && *path == e.file() && e.file() != files.data) flag = name;
+  return files;
+}
+
+std::string DataFlags::description(const DatasetShape& shape) const {
+  if (data.empty() && !dataset.empty()) {
+    return "circles (make_circles, noise " + format_double(noise) + "): " + std::to_string(samples) +
+           " training examples from seed " + std::to_string(data_seed) + ", " + std::to_string(samples / 3) +
+           " test from seed " + std::to_string(data_seed + 1);
+  }
+  if (data.empty()) return course_circles_data().description;
+  std::string text = data + (labels.empty() ? "" : " with labels " + labels) + " for training (" +
+                     std::to_string(shape.train_examples) + " examples, " + std::to_string(shape.features) +
+                     " features)";
+  if (shape.test_examples) {
+    text += ", " + (test_data.empty() ? std::string("its test set") : test_data) + " for testing (" +
+            std::to_string(*shape.test_examples) + " examples)";
+  }
+  return text;
+}
+
+DatasetShape DataFlags::shape(const LabelRule& label_rule) const {
+  DatasetShape shape;
+  if (data.empty()) {
+    if (dataset.empty()) {
+      const LoadedData circles = course_circles_data();
+      return {circles.train.features(), circles.train.examples(), circles.test->examples()};
     }
-    throw InputError(flag + ": " + e.what());
+    return {2, samples, samples / 3};
   }
+  const DatasetFiles named = files(label_rule);
+  return naming_flags(named, [&] { return dataset_shape(named); });
+}
+
+Dataset DataFlags::columns(const LabelRule& label_rule, DataPart part, std::size_t first, std::size_t count) const {
+  if (data.empty()) {
+    if (dataset.empty()) {
+      const LoadedData circles = course_circles_data();
+      const Dataset& set = part == DataPart::train ? circles.train : *circles.test;
+      if (first > set.examples() || count > set.examples() - first) {
+        throw InputError("the course's circles: columns " + std::to_string(first) + " + " + std::to_string(count) +
+                         " asked for, but the set has " + std::to_string(set.examples()));
+      }
+      Dataset out{xt::view(set.X, xt::all(), xt::range(first, first + count)),
+                  xt::view(set.Y, xt::all(), xt::range(first, first + count))};
+      return out;
+    }
+    const bool train = part == DataPart::train;
+    RandomState rng(train ? data_seed : data_seed + 1);
+    return make_circles_columns(train ? samples : samples / 3, noise, rng, first, count);
+  }
+  const DatasetFiles named = files(label_rule);
+  return naming_flags(named, [&] { return load_dataset_columns(named, part, first, count); });
+}
+
+LoadedData DataFlags::load(const LabelRule& label_rule) const {
+  if (data.empty()) {
+    LoadedData circles = dataset.empty() ? course_circles_data() : generated_circles(samples, noise, data_seed);
+    // 0/1 labels: binary, class indices of 2 or more classes, and targets alike.
+    validate_dataset(circles.train, "the circles", label_rule);
+    return circles;
+  }
+  const DatasetFiles named = files(label_rule);
+  LoadedDataset sets = naming_flags(named, [&] { return load_dataset(named); });
   LoadedData loaded{std::move(sets.train), std::move(sets.test), ""};
-  loaded.description = data + (labels.empty() ? "" : " with labels " + labels) + " for training (" + sizes(loaded.train) + ")";
-  if (loaded.test) {
-    loaded.description += ", " + (test_data.empty() ? std::string("its test set") : test_data) + " for testing (" +
-                          std::to_string(loaded.test->examples()) + " examples)";
-  }
+  DatasetShape shape{loaded.train.features(), loaded.train.examples(), std::nullopt};
+  if (loaded.test) shape.test_examples = loaded.test->examples();
+  loaded.description = description(shape);
   return loaded;
 }
 

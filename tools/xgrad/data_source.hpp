@@ -43,7 +43,19 @@ struct DataFlags {
   // cannot be read or does not hold a valid data set ("--data: <message>", "--labels: ...").
   LoadedData load(const LabelRule& label_rule = LabelRule{}) const;
 
+  // The sizes of the sets load() gives, reading as little as the formats allow (the headers
+  // of .npy and .npz files; generated circles are not generated), and load()'s description.
+  // Throws as load() does for the flags and the files' structure.
+  DatasetShape shape(const LabelRule& label_rule = LabelRule{}) const;
+  std::string description(const DatasetShape& shape) const;
+
+  // Columns first .. first + count - 1 of load()'s training set (DataPart::train) or test set,
+  // bit for bit, reading or generating as little else as the sources allow
+  // (load_dataset_columns, make_circles_columns). Throws as load() does.
+  Dataset columns(const LabelRule& label_rule, DataPart part, std::size_t first, std::size_t count) const;
+
  private:
+  DatasetFiles files(const LabelRule& label_rule) const;  // the flags' files, checked against their formats
   CLI::Option* labels_flag_ = nullptr;
   CLI::Option* test_data_flag_ = nullptr;
   CLI::Option* test_labels_flag_ = nullptr;

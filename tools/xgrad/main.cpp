@@ -159,7 +159,8 @@ struct ErrorLines {
 int fail(const ErrorLines& lines, const std::string& message, int status, bool common = false) {
   std::cout.flush();
   if (common && !lines.print_common) return status;
-  std::cerr << "xgrad: error: " << (common ? "" : lines.prefix) << one_line(message) << '\n';
+  // One write: a process that MPI_Abort ends must not leave half a line.
+  std::cerr << "xgrad: error: " + (common ? std::string() : lines.prefix) + one_line(message) + '\n' << std::flush;
   return status;
 }
 
@@ -240,8 +241,10 @@ int run(int argc, char** argv, const xgrad::cli::Processes* processes, const Err
 }
 
 // Runs the command; returns its exit status.
+// `collective`, when given, is set when the error was one every process of a job met alike
+// (a CollectiveError): they can all end cleanly, none is left waiting.
 int run_reporting_errors(int argc, char** argv, const xgrad::cli::Processes* processes = nullptr,
-                         const ErrorLines& lines = {}) {
+                         const ErrorLines& lines = {}, bool* collective = nullptr) {
   try {
 #if XGRAD_HAS_MPI
     if (processes != nullptr) {  // every process must have been started with the same command line
@@ -253,6 +256,7 @@ int run_reporting_errors(int argc, char** argv, const xgrad::cli::Processes* pro
     return run(argc, argv, processes, lines);
 #if XGRAD_HAS_MPI
   } catch (const xgrad::parallel::CollectiveError& e) {
+    if (collective != nullptr) *collective = true;
     return fail(lines, e.what(), 2, true);
 #endif
   } catch (const xgrad::InputError& e) {
@@ -303,9 +307,13 @@ int run_in_job(int argc, char** argv) {
                                                     std::to_string(processes.size()) + ": "
                                               : "",
                          processes.is_root()};
-  const int status = run_reporting_errors(argc, argv, &processes, lines);
+  bool collective = false;
+  const int status = run_reporting_errors(argc, argv, &processes, lines, &collective);
   if (stdout_buffer != nullptr) std::cout.rdbuf(stdout_buffer);
-  if (status != 0) {
+  // Every process met a collective error at the same point: each ends with the status, after
+  // MPI_Finalize (an MPI_Abort from each at once could cut rank 0's message short). Any other
+  // failure is one process's: MPI_Abort ends the others, which may be waiting for it.
+  if (status != 0 && !collective) {
     std::cout.flush();
     std::cerr.flush();
     processes.abort(status);

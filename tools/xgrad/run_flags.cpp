@@ -101,21 +101,31 @@ std::optional<LearningRateSchedule> RunFlags::parsed_schedule() const {
   }
 }
 
-void RunFlags::apply(TrainerOptions& options, const LabelRule& label_rule, std::size_t features) const {
-  if (!validation_data.empty()) {
-    DatasetFiles files;
-    files.data = validation_data;
-    if (!validation_labels.empty()) files.labels = validation_labels;
-    files.label_rule = label_rule;
+std::optional<DatasetFiles> RunFlags::validation_files(const LabelRule& label_rule) const {
+  if (validation_data.empty()) return std::nullopt;
+  DatasetFiles files;
+  files.data = validation_data;
+  if (!validation_labels.empty()) files.labels = validation_labels;
+  files.label_rule = label_rule;
+  try {
+    const DataFormat format = data_format(validation_data);
+    if (needs_labels_file(format) && validation_labels.empty()) {
+      throw InputError("a .npy file holds X only; give its labels with --validation-labels Y.npy");
+    }
+    if (!needs_labels_file(format) && !validation_labels.empty()) {
+      throw InputError("--validation-labels applies to .npy validation data only");
+    }
+  } catch (const InputError& e) {
+    throw InputError(std::string("--validation-data: ") + e.what());
+  }
+  return files;
+}
+
+void RunFlags::apply(TrainerOptions& options, const LabelRule& label_rule, std::size_t features,
+                     bool read_validation_data) const {
+  if (const std::optional<DatasetFiles> files = validation_files(label_rule); files && read_validation_data) {
     try {
-      const DataFormat format = data_format(validation_data);
-      if (needs_labels_file(format) && validation_labels.empty()) {
-        throw InputError("a .npy file holds X only; give its labels with --validation-labels Y.npy");
-      }
-      if (!needs_labels_file(format) && !validation_labels.empty()) {
-        throw InputError("--validation-labels applies to .npy validation data only");
-      }
-      LoadedDataset sets = load_dataset(files);
+      LoadedDataset sets = load_dataset(*files);
       if (sets.train.features() != features) {
         throw InputError("the validation set has " + std::to_string(sets.train.features()) +
                          " features but the training set " + std::to_string(features));

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <xgrad/core/dataset.hpp>
+#include <xgrad/io/load_dataset.hpp>
 #include <xgrad/train/schedule.hpp>
 #include <xgrad/train/trainer.hpp>
 
@@ -37,7 +38,13 @@ struct RunFlags {
   std::optional<LearningRateSchedule> parsed_schedule() const;
   // Validation and early stopping as the flags say, for a model whose data files carry
   // labels by `label_rule`; reads --validation-data. InputError naming the flag.
-  void apply(TrainerOptions& options, const LabelRule& label_rule, std::size_t features) const;
+  // read_validation_data false: --validation-data is left for the caller (validation_files;
+  // options.validation.data stays empty), as a data-parallel run reads its share of it.
+  void apply(TrainerOptions& options, const LabelRule& label_rule, std::size_t features,
+             bool read_validation_data = true) const;
+  // --validation-data (and --validation-labels) as DatasetFiles, checked against the format;
+  // none without --validation-data. InputError "--validation-data: ..." otherwise.
+  std::optional<DatasetFiles> validation_files(const LabelRule& label_rule) const;
 
  private:
   CLI::Option* validation_every_flag_ = nullptr;

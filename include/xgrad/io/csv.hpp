@@ -42,4 +42,25 @@ Matrix load_csv(const std::filesystem::path& file);
 /// "<path>:7: label 3 (field 3) is not a class index 0..2").
 Dataset load_csv_dataset(const std::filesystem::path& file, const LabelRule& labels = LabelRule{});
 
+/// The table's size load_csv gives: data rows (a header line not counted) and fields per line.
+struct CsvShape {
+  std::size_t rows = 0;     ///< data rows
+  std::size_t columns = 0;  ///< fields on every line
+};
+
+/// The shape load_csv(file) gives, with its checks that need no number parsed (the file is
+/// read whole: every line's field count, blank lines, the limits). Throws FileError as
+/// load_csv does for these problems.
+CsvShape csv_shape(const std::filesystem::path& file);
+
+/// Examples first .. first + count - 1 (data rows, a header not counted) of
+/// load_csv_dataset(file, labels), bit for bit: what one process of a data-parallel run holds.
+/// The file is read whole and every line's field count checked as load_csv does (a row's place
+/// is only known by reading the rows before it), but only those rows' numbers are parsed and
+/// kept, and only they are checked (numbers, labels, validate_dataset under the source "<path>
+/// rows F to L"). Throws FileError as load_csv_dataset does, or when the rows are outside the
+/// file's.
+Dataset load_csv_dataset_rows(const std::filesystem::path& file, const LabelRule& labels, std::size_t first,
+                              std::size_t count);
+
 }  // namespace xgrad

@@ -6,6 +6,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -94,5 +95,42 @@ LoadedDataset load_dataset(const DatasetFiles& files);
 
 /// load_dataset({.data = file}): a .mat, .npz or .csv file.
 LoadedDataset load_dataset(const std::filesystem::path& file);
+
+/// The two sets of a data set's files.
+enum class DataPart {
+  train,  ///< the training set (DatasetFiles::data)
+  test,   ///< the test set (DatasetFiles::test_data, or the one a .mat or .npz data file holds)
+};
+
+/// The sizes of a data set's sets, as load_dataset(files) would give them.
+struct DatasetShape {
+  std::size_t features = 0;        ///< rows of X
+  std::size_t train_examples = 0;  ///< columns of the training set
+  std::optional<std::size_t> test_examples;  ///< columns of the test set, when there is one
+};
+
+/// The sizes of the sets `files` name, with load_dataset's checks on the files' structure
+/// (formats, which files go together, array and variable names, shapes that agree), made on
+/// what the formats allow to read apart: .npy and .npz files are read up to their headers and
+/// their archive directory, .mat files up to their variables' headers (after the MAT reader's
+/// check of the file's framing), .csv files line by line without parsing a number (csv_shape).
+/// The values (numbers, labels) are checked by load_dataset_columns, on the columns it reads.
+/// Throws DatasetFileError as load_dataset does for these problems.
+DatasetShape dataset_shape(const DatasetFiles& files);
+
+/// Columns first .. first + count - 1 of load_dataset(files).train (DataPart::train) or of its
+/// .test, bit for bit: what one process of a data-parallel run holds. What is read: of .npy
+/// files (features and labels) and .npz archives, the headers, the archive's directory and
+/// those columns' bytes only (load_npy_columns, load_npz_columns; an .npz entry's CRC is not
+/// checked); of .mat files, those rows of the course-layout variables (load_mat_rows: matio's
+/// hyperslab read, after the framing check); of .csv files, the whole text, whose lines are
+/// counted and checked, but only those rows' numbers are parsed (load_csv_dataset_rows: a
+/// row's place in the file is known only by reading every row before it).
+/// Ensures: the columns are checked as load_dataset checks a set (validate_dataset with
+/// files.label_rule: finite, labels that satisfy the rule), under the source "<file> columns
+/// F to L" ("<file> rows F to L" for .csv); count 0 gives X (features, 0) and Y (1, 0).
+/// Throws DatasetFileError as dataset_shape, for the columns read, when the part has no set
+/// ("... has no test set"), or when first + count is past the set's examples.
+Dataset load_dataset_columns(const DatasetFiles& files, DataPart part, std::size_t first, std::size_t count);
 
 }  // namespace xgrad

@@ -4,6 +4,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -30,6 +31,24 @@ std::uint64_t mat_inflate_limit(std::uint64_t compressed_bytes);
 /// struct, cell, sparse...), complex, not 2-D (its rank and dims are named), empty, or a
 /// compressed element past mat_inflate_limit.
 Matrix load_mat_variable(const std::filesystem::path& file, const std::string& name);
+
+/// The dimensions of a 2-D variable.
+struct MatShape {
+  std::size_t rows = 0;     ///< MATLAB's first dimension
+  std::size_t columns = 0;  ///< its second
+};
+
+/// The (rows, columns) of variable `name`, from its header (no data read), with the checks of
+/// load_mat_variable that need no data (FileError with the same messages).
+MatShape mat_variable_shape(const std::filesystem::path& file, const std::string& name);
+
+/// Rows first .. first + count - 1 of load_mat_variable(file, name), bit for bit, read with
+/// matio's hyperslab read (Mat_VarReadData): only those rows are converted and kept (what one
+/// process of a data-parallel run holds of a course-layout (m, features) variable). The
+/// file's framing is still checked whole first (a MAT 5 file is read once for it), and a
+/// compressed variable is inflated by matio up to the rows read.
+/// Throws FileError as load_mat_variable does, or when the rows are outside the variable.
+Matrix load_mat_rows(const std::filesystem::path& file, const std::string& name, std::size_t first, std::size_t count);
 
 /// Reads a data set stored as in the course: `x_name` is (m, features) and `y_name` is
 /// (m, 1); both are transposed.

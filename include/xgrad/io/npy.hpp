@@ -4,6 +4,7 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,6 +29,25 @@ Matrix load_npy(const std::filesystem::path& file);
 /// The same checks on the bytes of a .npy image held in memory (e.g. an .npz entry); every
 /// message starts with `source`.
 Matrix parse_npy(std::string_view bytes, const std::string& source);
+
+/// The shape of a .npy array: a 2-D (r, c) array is (r, c), a 1-D (n,) array (1, n).
+struct NpyShape {
+  std::size_t rows = 0;     ///< r, or 1 for a 1-D array
+  std::size_t columns = 0;  ///< c, or n for a 1-D array
+};
+
+/// The shape load_npy(file) gives, from the file's header alone (no data read).
+/// Throws FileError as load_npy does for every problem of the header or the file's size
+/// (a bool byte that is neither 0 nor 1 is found only when its column is read).
+NpyShape npy_shape(const std::filesystem::path& file);
+
+/// Columns first .. first + count - 1 of load_npy(file), bit for bit, reading only the
+/// header and those columns' bytes (one seek and read per row in C order, one in Fortran
+/// order): what one process of a data-parallel run reads of its share.
+/// Throws FileError as load_npy does (checked on the header and the file's size, and on the
+/// elements read), and "<path>: columns F + C asked for, but the array has N" when
+/// first + count > N.
+Matrix load_npy_columns(const std::filesystem::path& file, std::size_t first, std::size_t count);
 
 /// The bytes of `m` as a float64, C-order, version 1.0 .npy file (what save_npy writes).
 std::string npy_image(const Matrix& m);

@@ -4,12 +4,14 @@
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <xgrad/core/tensor.hpp>
+#include <xgrad/io/npy.hpp>
 
 namespace xgrad {
 
@@ -30,5 +32,19 @@ void save_npz(const std::filesystem::path& file,
 /// or ZIP64 entries, an entry that is not NAME.npy or appears twice, or any load_npy problem
 /// of an entry ("<path>: entry 'fc1.W.npy': truncated: ...").
 std::vector<std::pair<std::string, Matrix>> load_npz(const std::filesystem::path& file);
+
+/// Every array's name (without ".npy") and shape, in archive order, from the zip directory
+/// and each entry's .npy header alone (no data read, so no CRC check: load_npz makes it).
+/// Throws FileError as load_npz does for the archive's structure and each entry's header.
+std::vector<std::pair<std::string, NpyShape>> npz_shapes(const std::filesystem::path& file);
+
+/// Columns first .. first + count - 1 of array `name` (without ".npy"), bit for bit as
+/// load_npz gives it, reading only the zip directory, the entry's header and those columns'
+/// bytes (what one process of a data-parallel run reads of its share). The entry's CRC is not
+/// checked (it covers the whole entry); its size is, against the archive's and the header's.
+/// Throws FileError as load_npz does for what it reads, "<path>: no array 'NAME' (the archive
+/// has: ...)", or when the columns are outside the array.
+Matrix load_npz_columns(const std::filesystem::path& file, const std::string& name, std::size_t first,
+                        std::size_t count);
 
 }  // namespace xgrad

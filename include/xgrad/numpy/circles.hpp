@@ -28,4 +28,15 @@ namespace xgrad {
 Dataset make_circles(std::size_t n_samples, double noise, RandomState& rng, double factor = 0.8,
                      bool shuffle = true);
 
+/// Columns first .. first + count - 1 of make_circles(n_samples, noise, rng, factor, shuffle),
+/// bit for bit, leaving rng where make_circles leaves it after those columns: what one process
+/// of a data-parallel run generates of its share. It allocates the shuffle's order
+/// (n_samples indices: a permutation draws from all of them) and the share; the noise of the
+/// columns before `first` is drawn and dropped (numpy's legacy normal draws by rejection, so
+/// the stream cannot skip ahead), the columns after the share are not drawn at all.
+/// Requires what make_circles requires, and first + count <= n_samples (InputError naming
+/// the values).
+Dataset make_circles_columns(std::size_t n_samples, double noise, RandomState& rng, std::size_t first,
+                             std::size_t count, double factor = 0.8, bool shuffle = true);
+
 }  // namespace xgrad

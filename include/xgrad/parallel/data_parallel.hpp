@@ -44,6 +44,7 @@
 #include <xgrad/train/model.hpp>
 #include <xgrad/train/optimizer.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/training_passes.hpp>
 
 namespace xgrad::parallel {
 
@@ -66,6 +67,27 @@ void broadcast_parameters(const Processes& processes, Graph& graph);
 /// graph's parameters (names and shapes), its tile width, the whole data set's size and the
 /// options (require_same_settings compares it; the CLI adds its flags).
 std::string run_settings(Graph& graph, std::size_t examples, const TrainOptions& options, const Optimizer& optimizer);
+
+/// Where one process's columns lie in a set of columns the processes share.
+struct ShareSpan {
+  std::size_t first = 0;     ///< the index of its first column in the whole set
+  std::size_t examples = 0;  ///< m: the columns of the whole set (0: no such set)
+};
+
+/// The passes of a data-parallel Trainer (TrainerOptions::passes): give them to a Trainer on
+/// every process, with this process's training columns as the training set and its
+/// validation columns (if any) as Validation::data, and the Trainer (its schedule,
+/// validation, early stopping, callbacks, checkpoints, resume) gives on every process the
+/// bits of the single-process Trainer on the whole sets. `train`: where the training columns
+/// lie (as for parallel::train: full batch, column_share's whole tiles of the graph's
+/// tile_columns(); mini-batches, any contiguous shares in rank order); `validation`: where
+/// the validation columns lie, column_share(m, evaluation_tile_columns(model), rank, size)
+/// (checked at each validation: CollectiveError). The Trainer's constructor (TrainingPasses::
+/// start) checks the shares and the settings across processes and sets every process's
+/// parameters to rank 0's (collective: CollectiveError naming the process). Every process
+/// must run the Trainer alike (the same run() calls); let rank 0 alone print (options.log,
+/// progress) and write checkpoints. Keeps a reference to `processes`.
+std::shared_ptr<TrainingPasses> shared_passes(const Processes& processes, ShareSpan train, ShareSpan validation = {});
 
 /// Trains as xgrad::train(trainable, whole data set, options, optimizer) does on one process
 /// (full batch or mini-batches, the learning-rate decay, recorded costs), every process with

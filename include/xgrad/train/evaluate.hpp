@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <xgrad/core/dataset.hpp>
 #include <xgrad/core/tensor.hpp>
@@ -39,6 +40,33 @@ struct Evaluation {
 /// Requires data that suits the model (Model::validate_data with source `source`: InputError
 /// naming the problem). Changes nothing in `model`.
 Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source = "evaluate");
+
+/// What evaluate adds up, over the columns one process holds of a data set that processes
+/// share (a data-parallel validation; TrainingPasses::evaluate).
+struct EvaluationParts {
+  std::vector<double> loss_shares;  ///< each tile's share of the loss's mean over the whole set, in column order
+  double l2_term = 0.0;             ///< lambda / (2 m) * sum of squares (0 without L2)
+  std::size_t right = 0;            ///< entries (sigmoid) or columns (softmax) classified right
+  std::size_t counted = 0;          ///< entries or columns counted for the accuracy
+};
+
+/// The column width of the tiles evaluate's pass runs for `model` (its evaluation graph's
+/// Graph::tile_columns()).
+std::size_t evaluation_tile_columns(const Model& model);
+
+/// evaluate's parts on `data`, the columns one process holds of a set of `examples` columns
+/// (the means divide by `examples`). When every process holds a run of whole tiles of
+/// evaluation_tile_columns(model) columns starting on a tile boundary
+/// (parallel::column_share), combine_evaluation of every process's parts in column order is
+/// evaluate() of the whole set, bit for bit. `data` may have no columns (no parts then).
+/// Requires data that suits the model (InputError as evaluate, with `source`) and
+/// examples >= data's columns (InputError). Changes nothing in `model`.
+EvaluationParts evaluate_parts(const Model& model, const Dataset& data, std::size_t examples,
+                               const std::string& source = "evaluate");
+
+/// The Evaluation of a set of `examples` columns from its parts in column order: the loss
+/// shares added one after another from 0, then the L2 term (lambda > 0), the counts summed.
+Evaluation combine_evaluation(const Model& model, const std::vector<EvaluationParts>& parts, std::size_t examples);
 
 /// evaluate(model, data).cost.
 double cost(const Model& model, const Dataset& data);

@@ -34,6 +34,7 @@
 #include <xgrad/train/optimizer.hpp>
 #include <xgrad/train/schedule.hpp>
 #include <xgrad/train/train.hpp>
+#include <xgrad/train/training_passes.hpp>
 
 namespace xgrad {
 
@@ -129,6 +130,12 @@ struct TrainerOptions {
   Validation validation;  ///< what is validated and when (off by default)
   EarlyStopping early_stopping;  ///< off by default; requires validation
   std::vector<Callback> callbacks;  ///< run after epochs, in this order
+  /// Who computes the passes: empty, this process over the whole training set; a
+  /// data-parallel run's (parallel::shared_passes) with this process's share. With passes,
+  /// the training set and Validation::data given to the Trainer are this process's columns
+  /// (checked by TrainingPasses::start and evaluate, which may be empty on some processes),
+  /// and Validation::split is refused (the caller splits the shares).
+  std::shared_ptr<TrainingPasses> passes;
 
   /// The schedule in force.
   LearningRateSchedule effective_schedule() const;
@@ -203,6 +210,7 @@ class Trainer {
  private:
   void setup(const Dataset& train);
   double run_epoch(bool cost_wanted);
+  Evaluation validation_now();
   bool validation_due(std::size_t epoch, bool last) const;
   void early_stopping(const Evaluation& validation, RunSummary& summary);
 
