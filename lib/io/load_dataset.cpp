@@ -96,6 +96,37 @@ LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& lab
   });
 }
 
+// The data files and the separate test data, read whole (LoadedDataset) or up to their
+// headers (HeaderSets) by `read(file, labels)`, with the checks both share: test labels need
+// test data; a separate test set needs data without one and must itself hold one set of
+// features(train) features, the training set's number.
+template <class Sets, class Read, class Features>
+Sets with_test_data(const DatasetFiles& files, Read read, Features features) {
+  if (files.test_labels && !files.test_data) {
+    throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
+                           *files.test_labels);
+  }
+  Sets sets = read(files.data, files.labels);
+  if (!files.test_data) return sets;
+  if (sets.test) {
+    throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
+                               " holds one already",
+                           *files.test_data);
+  }
+  Sets test = read(*files.test_data, files.test_labels);
+  if (test.test) {
+    throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
+                           "must hold one set (.npy or .csv)", *files.test_data);
+  }
+  if (features(test.train) != features(sets.train)) {
+    throw DatasetFileError(files.test_data->string() + ": the test set has " + std::to_string(features(test.train)) +
+                           " features but the training set (" + files.data.string() + ") has " +
+                           std::to_string(features(sets.train)), *files.test_data);
+  }
+  sets.test = std::move(test.train);
+  return sets;
+}
+
 }  // namespace
 
 DatasetFileError::DatasetFileError(const std::string& message, fs::path file)
@@ -123,29 +154,12 @@ bool needs_labels_file(DataFormat format) { return format == DataFormat::npy; }
 bool has_variable_names(DataFormat format) { return format == DataFormat::mat; }
 
 LoadedDataset load_dataset(const DatasetFiles& files) {
-  if (files.test_labels && !files.test_data) {
-    throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
-                           *files.test_labels);
-  }
-  LoadedDataset sets = read_sets(files.data, files.labels, files.mat_variables, files.label_rule);
-  if (!files.test_data) return sets;
-  if (sets.test) {
-    throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
-                               " holds one already",
-                           *files.test_data);
-  }
-  LoadedDataset test = read_sets(*files.test_data, files.test_labels, files.mat_variables, files.label_rule);
-  if (test.test) {
-    throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
-                           "must hold one set (.npy or .csv)", *files.test_data);
-  }
-  sets.test = std::move(test.train);
-  if (sets.test->features() != sets.train.features()) {
-    throw DatasetFileError(files.test_data->string() + ": the test set has " + std::to_string(sets.test->features()) +
-                           " features but the training set (" + files.data.string() + ") has " +
-                           std::to_string(sets.train.features()), *files.test_data);
-  }
-  return sets;
+  return with_test_data<LoadedDataset>(
+      files,
+      [&](const fs::path& file, const std::optional<fs::path>& labels) {
+        return read_sets(file, labels, files.mat_variables, files.label_rule);
+      },
+      [](const Dataset& set) { return set.features(); });
 }
 
 LoadedDataset load_dataset(const fs::path& file) {
@@ -287,29 +301,12 @@ HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labe
 
 // load_dataset's structure checks for files that are all .npy or .npz, on their headers.
 HeaderSets header_dataset(const DatasetFiles& files) {
-  if (files.test_labels && !files.test_data) {
-    throw DatasetFileError(files.test_labels->string() + ": test labels without test data (DatasetFiles::test_data)",
-                           *files.test_labels);
-  }
-  HeaderSets sets = header_sets(files.data, files.labels, files.mat_variables, files.label_rule);
-  if (!files.test_data) return sets;
-  if (sets.test) {
-    throw DatasetFileError(files.test_data->string() + ": a separate test set, but " + files.data.string() +
-                               " holds one already",
-                           *files.test_data);
-  }
-  HeaderSets test = header_sets(*files.test_data, files.test_labels, files.mat_variables, files.label_rule);
-  if (test.test) {
-    throw DatasetFileError(files.test_data->string() + ": holds a training and a test set; as test data it "
-                           "must hold one set (.npy or .csv)", *files.test_data);
-  }
-  if (test.train.x.rows != sets.train.x.rows) {
-    throw DatasetFileError(files.test_data->string() + ": the test set has " + std::to_string(test.train.x.rows) +
-                           " features but the training set (" + files.data.string() + ") has " +
-                           std::to_string(sets.train.x.rows), *files.test_data);
-  }
-  sets.test = std::move(test.train);
-  return sets;
+  return with_test_data<HeaderSets>(
+      files,
+      [&](const fs::path& file, const std::optional<fs::path>& labels) {
+        return header_sets(file, labels, files.mat_variables, files.label_rule);
+      },
+      [](const SetHeaders& set) { return set.x.rows; });
 }
 
 void check_range(const fs::path& file, DataPart part, std::size_t examples, std::size_t first, std::size_t count) {

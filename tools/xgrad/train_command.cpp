@@ -152,6 +152,31 @@ void write_outputs(const TrainSettings& settings, std::optional<JsonReport>& rep
   if (!settings.plots.empty()) draw_plots(settings.plots, model, data, options, outcome);
 }
 
+// The run's opening lines after data, model and training: what is validated and when (with
+// early stopping), and where a resumed run starts.
+void print_validation_and_resume(const TrainSettings& settings, const TrainerOptions& run_options, bool validating,
+                                 const Trainer& trainer) {
+  const TrainOptions& options = run_options.training;
+  if (validating) {
+    std::cout << "validation: "
+              << (settings.run.validation_data.empty()
+                      ? "the last " + format_double(settings.run.validation_split) + " of the training examples"
+                      : settings.run.validation_data)
+              << ", every " << run_options.validation.every << " " << options.steps_name();
+    if (run_options.early_stopping.enabled()) {
+      std::cout << "; early stopping after " << run_options.early_stopping.patience
+                << " validations without an improvement of more than "
+                << format_double(run_options.early_stopping.min_delta)
+                << (run_options.early_stopping.restore_best ? ", restoring the best parameters" : "");
+    }
+    std::cout << '\n';
+  }
+  if (!settings.run.resume.empty()) {
+    std::cout << "resumed from " << settings.run.resume << " after " << trainer.epoch() << " "
+              << options.steps_name() << " (" << trainer.step() << " steps)\n";
+  }
+}
+
 // The run's closing lines: train and test accuracy, or the final cost of a regression.
 void print_accuracies(const RunOutcome& outcome) {
   if (!outcome.train_accuracy) {
@@ -212,24 +237,8 @@ int run_train(const TrainSettings& settings) {
             << options.describe() << (plain ? "" : ", " + trainer->optimizer().describe());
   if (run_options.schedule) std::cout << ", " << run_options.schedule->describe(options.steps_name());
   std::cout << '\n';
-  if (!settings.run.validation_data.empty() || settings.run.validation_split > 0.0) {
-    std::cout << "validation: "
-              << (settings.run.validation_data.empty()
-                      ? "the last " + format_double(settings.run.validation_split) + " of the training examples"
-                      : settings.run.validation_data)
-              << ", every " << run_options.validation.every << " " << options.steps_name();
-    if (run_options.early_stopping.enabled()) {
-      std::cout << "; early stopping after " << run_options.early_stopping.patience
-                << " validations without an improvement of more than "
-                << format_double(run_options.early_stopping.min_delta)
-                << (run_options.early_stopping.restore_best ? ", restoring the best parameters" : "");
-    }
-    std::cout << '\n';
-  }
-  if (!settings.run.resume.empty()) {
-    std::cout << "resumed from " << settings.run.resume << " after " << trainer->epoch() << " "
-              << options.steps_name() << " (" << trainer->step() << " steps)\n";
-  }
+  print_validation_and_resume(settings, run_options,
+                              !settings.run.validation_data.empty() || settings.run.validation_split > 0.0, *trainer);
 
   Model& model = trainer->model();
   RunOutcome outcome;
@@ -488,24 +497,7 @@ int run_train_shared(const TrainSettings& settings, const Processes& processes) 
   if (run_options.schedule) std::cout << ", " << run_options.schedule->describe(options.steps_name());
   std::cout << "\nprocesses: " << size << " (data-parallel over MPI, each with its share of the " << m
             << " columns)\n";
-  if (validation_span.examples > 0) {
-    std::cout << "validation: "
-              << (settings.run.validation_data.empty()
-                      ? "the last " + format_double(settings.run.validation_split) + " of the training examples"
-                      : settings.run.validation_data)
-              << ", every " << run_options.validation.every << " " << options.steps_name();
-    if (run_options.early_stopping.enabled()) {
-      std::cout << "; early stopping after " << run_options.early_stopping.patience
-                << " validations without an improvement of more than "
-                << format_double(run_options.early_stopping.min_delta)
-                << (run_options.early_stopping.restore_best ? ", restoring the best parameters" : "");
-    }
-    std::cout << '\n';
-  }
-  if (!settings.run.resume.empty()) {
-    std::cout << "resumed from " << settings.run.resume << " after " << trainer->epoch() << " "
-              << options.steps_name() << " (" << trainer->step() << " steps)\n";
-  }
+  print_validation_and_resume(settings, run_options, validation_span.examples > 0, *trainer);
 
   Model& model = trainer->model();
   RunOutcome outcome;
