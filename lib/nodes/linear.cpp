@@ -1,5 +1,7 @@
 #include <xgrad/nodes/linear.hpp>
 
+#include "core/small_product.hpp"
+
 namespace xgrad {
 
 namespace {
@@ -53,6 +55,13 @@ void Linear::forward(Mode) {
   const Matrix& a = inputs()[0]->value();
   const std::size_t out = value_.shape(0);
   const std::size_t batch = value_.shape(1);
+  const std::size_t in = a.shape(0);
+  if (in >= 1 && in <= detail::small_product_max_inner && detail::small_products_enabled()) {
+    // Z = b + W A in one pass, with the bits of the fill and gemm below (small_product.hpp).
+    detail::small_product(W_.value.data(), in, 1, a.data(), value_.data(), out, batch, in,
+                          detail::ProductStart::row_value, b_.value.data());
+    return;
+  }
   // Z starts as b broadcast over the columns; gemm then adds W A (beta = 1), which rounds
   // exactly like numpy's np.dot(W, A) + b.
   for (std::size_t i = 0; i < out; ++i) {
