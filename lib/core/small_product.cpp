@@ -5,15 +5,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "blas_room.hpp"
-
-// OpenBLAS's own entry points; cblas.h is not included (it clashes with xtensor-blas, whose
-// headers other files of the library include). The enums are passed as their values.
-extern "C" {
-char* openblas_get_corename(void);
-void cblas_dgemm(int order, int transpose_a, int transpose_b, int m, int n, int k, double alpha, const double* a,
-                 int lda, const double* b, int ldb, double beta, double* c, int ldc);
-}
+extern "C" char* openblas_get_corename(void);  // cblas.h is not included (it clashes with xtensor-blas)
 
 namespace xgrad::detail {
 
@@ -85,6 +77,53 @@ XGRAD_AVX2_FMA void rows_of_product(const double* a, std::size_t a_row_stride, s
   }
 }
 
+// The last row of an odd number of rows, as OpenBLAS's one-column edge kernel adds it (in
+// column-major terms, 4 entries by 1): for each group of 4 columns from column 0, four chains,
+// product p going to chain p % 4 for p below the last multiple of 8 and to chain 0 after
+// it, then (chain 0 + chain 1) + (chain 2 + chain 3); the columns after the last group of 4,
+// one chain each (its 2 x 1 and 1 x 1 kernels).
+template <ProductStart S>
+XGRAD_AVX2_FMA void last_row_in_four_chains(const double* a, std::size_t a_inner_stride, const double* b, double* c,
+                                            std::size_t cols, std::size_t inner, double row_value) {
+  const std::size_t in_fours = inner / 8 * 8;
+  std::size_t j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    __m256d chain[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    for (std::size_t p = 0; p < inner; ++p) {
+      const __m256d w = _mm256_broadcast_sd(a + p * a_inner_stride);
+      __m256d& into = chain[p < in_fours ? p % 4 : 0];
+      into = _mm256_fmadd_pd(w, _mm256_loadu_pd(b + p * cols + j), into);
+    }
+    const __m256d sum = _mm256_add_pd(_mm256_add_pd(chain[0], chain[1]), _mm256_add_pd(chain[2], chain[3]));
+    _mm256_storeu_pd(c + j, _mm256_add_pd(start_of<S>(c + j, row_value), sum));
+  }
+  for (; j < cols; ++j) {
+    double chain = 0.0;
+    for (std::size_t p = 0; p < inner; ++p) chain = __builtin_fma(a[p * a_inner_stride], b[p * cols + j], chain);
+    c[j] = start_of_one<S>(c + j, row_value) + chain;
+  }
+}
+
+// Rows in groups of 4, then one at a time; the last of an odd number as OpenBLAS adds it.
+template <ProductStart S>
+void all_rows(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b, double* c,
+              std::size_t rows, std::size_t cols, std::size_t inner, const double* row_values) {
+  std::size_t i = 0;
+  const std::size_t in_chain = rows % 2 == 1 ? rows - 1 : rows;
+  for (; i + 4 <= in_chain; i += 4) {
+    rows_of_product<4, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, c + i * cols, cols, inner,
+                          row_values == nullptr ? nullptr : row_values + i);
+  }
+  for (; i < in_chain; ++i) {
+    rows_of_product<1, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, c + i * cols, cols, inner,
+                          row_values == nullptr ? nullptr : row_values + i);
+  }
+  if (in_chain < rows) {
+    last_row_in_four_chains<S>(a + i * a_row_stride, a_inner_stride, b, c + i * cols, cols, inner,
+                               row_values == nullptr ? 0.0 : row_values[i]);
+  }
+}
+
 }  // namespace
 
 bool small_products_enabled() {
@@ -93,52 +132,9 @@ bool small_products_enabled() {
   return enabled;
 }
 
-namespace {
-
-template <ProductStart S>
-void all_rows(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b, double* c,
-              std::size_t rows, std::size_t cols, std::size_t inner, const double* row_values) {
-  std::size_t i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    rows_of_product<4, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, c + i * cols, cols, inner,
-                          row_values == nullptr ? nullptr : row_values + i);
-  }
-  for (; i < rows; ++i) {
-    rows_of_product<1, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, c + i * cols, cols, inner,
-                          row_values == nullptr ? nullptr : row_values + i);
-  }
-}
-
-// The one row OpenBLAS adds in another order (small_product.hpp), as a one-row BLAS product.
-void row_by_blas(const double* a_row, std::size_t a_inner_stride, const double* b, double* c_row, std::size_t cols,
-                 std::size_t inner, ProductStart start, double row_value) {
-  constexpr int row_major = 101, no_transpose = 111, transpose = 112;
-  if (start == ProductStart::row_value) {
-    for (std::size_t j = 0; j < cols; ++j) c_row[j] = row_value;
-  }
-  const double beta = start == ProductStart::zero ? 0.0 : 1.0;
-  const int n = static_cast<int>(cols), k = static_cast<int>(inner);
-  const BlasCall call;
-  if (a_inner_stride == 1) {  // the row is contiguous: a 1 x inner matrix
-    cblas_dgemm(row_major, no_transpose, no_transpose, 1, n, k, 1.0, a_row, k, b, n, beta, c_row, n);
-  } else {  // the row is a column of an inner x (a_inner_stride) matrix, used transposed
-    cblas_dgemm(row_major, transpose, no_transpose, 1, n, k, 1.0, a_row, static_cast<int>(a_inner_stride), b, n,
-                beta, c_row, n);
-  }
-}
-
-}  // namespace
-
 void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b,
                    double* c, std::size_t rows, std::size_t cols, std::size_t inner, ProductStart start,
                    const double* row_values) {
-  if (rows % 2 == 1 && inner >= 8) {
-    const std::size_t last = rows - 1;
-    row_by_blas(a + last * a_row_stride, a_inner_stride, b, c + last * cols, cols, inner, start,
-                start == ProductStart::row_value ? row_values[last] : 0.0);
-    rows = last;
-    if (rows == 0) return;
-  }
   switch (start) {
     case ProductStart::zero:
       return all_rows<ProductStart::zero>(a, a_row_stride, a_inner_stride, b, c, rows, cols, inner, nullptr);

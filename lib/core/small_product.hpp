@@ -6,10 +6,13 @@
 // OpenBLAS's dgemm kernel on the CPUs where it is used: that kernel adds each entry's products
 // in order of the inner index in one chain of fused multiply-adds started from +0, and then
 // adds the chain to the entry of c (beta = 1) or to +0 (beta = 0: OpenBLAS clears c first).
-// One exception, found by comparing: when c has an odd number of rows and the inner dimension
-// is 8 or more, OpenBLAS adds the last row's products in another order (its one-column edge
-// kernel, in column-major terms); that row alone goes to BLAS (a one-row product there gives
-// the same bits as the row of the whole product), the others to the loop.
+// One exception: when c has an odd number of rows, OpenBLAS adds the last one with its
+// one-column edge kernel (in column-major terms), in four chains (small_product.cpp says how);
+// the loop adds that row the same way.
+// One difference remains, in the sign of a zero: OpenBLAS's main kernel starts a chain of 8
+// or more products with a plain product, which keeps a -0 that the fused multiply-add from +0
+// turns into +0. The result differs only where c's start is -0 and every product is a zero,
+// the first a -0 (a -0 bias with all-zero products); training from +0 biases never makes one.
 // The loop does exactly that, so it is used only where both hold:
 //  - the CPU has AVX2 and FMA (the loop's instructions), and
 //  - OpenBLAS's core is one whose dgemm kernel adds in that order and was compared bit for bit
@@ -41,8 +44,7 @@ bool small_products_enabled();
 /// fused multiply-add, where a(i, p) = a[i * a_row_stride + p * a_inner_stride] and b is
 /// inner x cols, row-major, contiguous. Requires small_products_enabled(), inner >= 1 and
 /// inner <= small_product_max_inner; row_values (rows entries) only for ProductStart::row_value.
-/// The last row of an odd number of rows with inner >= 8 is one BLAS call (the exception
-/// above), under a BlasCall: may then throw LimitError as xgrad::gemm does. Allocates nothing.
+/// The last of an odd number of rows in OpenBLAS's edge-kernel order (above). Allocates nothing.
 void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b,
                    double* c, std::size_t rows, std::size_t cols, std::size_t inner, ProductStart start,
                    const double* row_values = nullptr);
