@@ -11,6 +11,7 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/non_finite.hpp>
 #include <xgrad/core/tensor.hpp>
+#include <xgrad/core/threads.hpp>
 #include <xtensor-blas/xblas.hpp>
 
 using xgrad::Matrix;
@@ -110,11 +111,20 @@ bool same_bits(const Matrix& x, const Matrix& y) {
 // xgrad::gemm runs products with a short inner dimension in its own loop where it can give
 // BLAS's bits (lib/core/small_product.hpp); it must give them exactly, on every shape of the
 // course's models (forward W A, backward W^T dZ, W dZ A^T), beta 0 and 1, odd widths.
+// Against OpenBLAS on one thread: on several, OpenBLAS splits a large product's rows between
+// its threads, and a thread whose share of rows is odd adds its last row in its edge order,
+// so its bits depend on its thread count; xgrad's loop gives the one-thread bits always.
 BOOST_AUTO_TEST_CASE(gemm_gives_the_bits_of_blas_on_the_course_shapes) {
+  const std::size_t blas_threads = xgrad::blas_threads();
+  xgrad::set_blas_threads(1);
+  struct Restore {
+    std::size_t threads;
+    ~Restore() { xgrad::set_blas_threads(threads); }
+  } restore{blas_threads};
   std::mt19937_64 random(20261207);
   const std::size_t layers[][2] = {{10, 2}, {5, 10}, {1, 5}, {20, 2}, {3, 20}, {1, 3}, {256, 2}, {7, 16}, {4, 17}, {9, 7}, {11, 3}, {3, 9}, {13, 16}, {1, 12}, {15, 9}, {1, 16}};
   for (const auto& [out, in] : layers) {
-    for (const std::size_t m : {1, 3, 7, 8, 13, 64, 211, 300, 517}) {
+    for (const std::size_t m : {1, 3, 7, 8, 13, 64, 211, 256, 257, 300, 306, 517, 1000, 4099}) {
       const Matrix W = product_operand(out, in, random);
       const Matrix A = product_operand(in, m, random);
       const Matrix G = product_operand(out, m, random);
@@ -142,6 +152,21 @@ BOOST_AUTO_TEST_CASE(gemm_gives_the_bits_of_blas_on_the_course_shapes) {
 }
 
 // Infinities and NaN travel through the loop as through BLAS: inf * 0 is NaN, inf - inf is NaN.
+// The weight gradient's inner dimension (the batch) is cut into blocks as OpenBLAS cuts it;
+// a single entry summed over many columns shows a wrong cut at once.
+BOOST_AUTO_TEST_CASE(gemm_weight_gradient_cuts_the_batch_as_blas_does) {
+  xgrad::set_blas_threads(1);
+  std::mt19937_64 random(7);
+  for (std::size_t m = 250; m <= 1100; m += 1) {
+    const Matrix G = product_operand(2, m, random);
+    const Matrix A = product_operand(3, m, random);
+    Matrix dw = xt::zeros<double>({2, 3}), dw_blas = xt::zeros<double>({2, 3});
+    xgrad::gemm(G, Transpose::no, A, Transpose::yes, dw, 1.0, 1.0);
+    xt::blas::gemm(G, A, dw_blas, false, true, 1.0, 1.0);
+    BOOST_TEST(same_bits(dw, dw_blas), "m " << m);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(gemm_carries_infinities_and_nan_like_blas) {
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -49,4 +49,19 @@ void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inne
                    double* c, std::size_t rows, std::size_t cols, std::size_t inner, ProductStart start,
                    const double* row_values = nullptr);
 
+/// Most columns of c small_transpose_product takes (more go to BLAS).
+inline constexpr std::size_t small_transpose_product_max_cols = 12;
+/// Most rows of c small_transpose_product takes (more go to BLAS).
+inline constexpr std::size_t small_transpose_product_max_rows = 16;
+
+/// c (rows x cols, row-major) = u v^T (+ c when `accumulate`), u rows x inner and v cols x
+/// inner, row-major: a weight gradient dZ A^T, whose inner dimension is the batch. In the
+/// order of OpenBLAS's Haswell/Zen dgemm: the inner dimension cut into blocks as its driver
+/// cuts it (256 while at least 512 remain, then halves), each block one chain of fused
+/// multiply-adds per entry from +0 added to the entry; the last of an odd number of rows in
+/// its edge-kernel order. Requires small_products_enabled(), cols <=
+/// small_transpose_product_max_cols, rows <= small_transpose_product_max_rows. Allocates nothing.
+void small_transpose_product(const double* u, const double* v, double* c, std::size_t rows, std::size_t cols,
+                             std::size_t inner, bool accumulate);
+
 }  // namespace xgrad::detail

@@ -51,6 +51,12 @@ void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose tra
                           beta == 0.0 ? detail::ProductStart::zero : detail::ProductStart::accumulate);
     return;
   }
+  if (!ta && tb && m <= detail::small_transpose_product_max_rows && n <= detail::small_transpose_product_max_cols &&
+      alpha == 1.0 && (beta == 0.0 || beta == 1.0) && detail::small_products_enabled()) {
+    // a weight gradient dZ A^T of a small layer: BLAS's bits without its packing
+    detail::small_transpose_product(a.data(), b.data(), c.data(), m, n, k, beta == 1.0);
+    return;
+  }
   const detail::BlasCall call;  // throws LimitError rather than hang under a tight ulimit -v
   // (m x k) * (k x n) -> (m x n), straight into c's buffer.
   xt::blas::gemm(a, b, c, ta, tb, alpha, beta);
