@@ -129,74 +129,18 @@ void all_rows(const double* a, std::size_t a_row_stride, std::size_t a_inner_str
   }
 }
 
-// The inner dimension cut into blocks as OpenBLAS's level-3 driver cuts it (GEMM_Q = 256 on
-// Haswell and Zen, unroll 4): 256 while at least 512 remain, half of what remains (rounded up
-// to a multiple of 4) while more than 256 remain, then the rest. Each block is one chain per
-// entry, added to the entry when it ends.
-std::size_t inner_block(std::size_t remaining) {
-  if (remaining >= 512) return 256;
-  if (remaining > 256) return (remaining / 2 + 3) / 4 * 4;
-  return remaining;
-}
-
-// Rows i .. i+3 of c = u v^T over the inner block [lo, hi): the lanes are the 4 rows of u, each
-// product of v's entry broadcast. c's rows have `cols` entries, u and v `inner` columns.
-XGRAD_AVX2_FMA void four_rows_by_transpose(const double* u, const double* v, double* c, std::size_t cols,
-                                           std::size_t inner, std::size_t lo, std::size_t hi) {
-  constexpr std::size_t most = small_transpose_product_max_cols;
-  __m256d chain[most];
-  for (std::size_t j = 0; j < cols; ++j) chain[j] = _mm256_setzero_pd();
-  const double* u0 = u;
-  const double* u1 = u + inner;
-  const double* u2 = u + 2 * inner;
-  const double* u3 = u + 3 * inner;
-  for (std::size_t p = lo; p < hi; ++p) {
-    const __m256d lanes = _mm256_set_pd(u3[p], u2[p], u1[p], u0[p]);
-    for (std::size_t j = 0; j < cols; ++j) {
-      chain[j] = _mm256_fmadd_pd(lanes, _mm256_broadcast_sd(v + j * inner + p), chain[j]);
-    }
-  }
-  alignas(32) double sums[4];
-  for (std::size_t j = 0; j < cols; ++j) {
-    _mm256_store_pd(sums, chain[j]);
-    for (int r = 0; r < 4; ++r) c[r * cols + j] = c[r * cols + j] + sums[r];
-  }
-}
-
-// Row i of c = u v^T over the inner block [lo, hi), one chain per entry; when `edge`, the
-// entries in groups of 4 from column 0 in OpenBLAS's one-column edge-kernel order (four chains,
-// as last_row_in_four_chains).
-XGRAD_AVX2_FMA void one_row_by_transpose(const double* u_row, const double* v, double* c_row, std::size_t cols,
-                                         std::size_t inner, std::size_t lo, std::size_t hi, bool edge) {
-  const std::size_t in_fours = lo + (hi - lo) / 8 * 8;
-  const std::size_t in_groups = edge ? cols / 4 * 4 : 0;
-  for (std::size_t j = 0; j < cols; ++j) {
-    const double* v_row = v + j * inner;
-    double sum = 0.0;
-    if (j < in_groups) {
-      double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0;
-      std::size_t p = lo;
-      for (; p < in_fours; p += 4) {
-        c0 = __builtin_fma(u_row[p], v_row[p], c0);
-        c1 = __builtin_fma(u_row[p + 1], v_row[p + 1], c1);
-        c2 = __builtin_fma(u_row[p + 2], v_row[p + 2], c2);
-        c3 = __builtin_fma(u_row[p + 3], v_row[p + 3], c3);
-      }
-      for (; p < hi; ++p) c0 = __builtin_fma(u_row[p], v_row[p], c0);
-      sum = (c0 + c1) + (c2 + c3);
-    } else {
-      for (std::size_t p = lo; p < hi; ++p) sum = __builtin_fma(u_row[p], v_row[p], sum);
-    }
-    c_row[j] = c_row[j] + sum;
-  }
-}
-
 }  // namespace
 
 bool small_products_enabled() {
   static const bool enabled =
       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && core_adds_in_one_chain();
   return enabled;
+}
+
+bool small_product_pays(std::size_t cols, std::size_t inner) {
+  if (inner < 1 || inner > small_product_max_inner) return false;
+  if (cols % 512 == 0 && inner >= 8) return false;
+  return small_products_enabled();
 }
 
 void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b,
@@ -209,21 +153,6 @@ void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inne
       return all_rows<ProductStart::accumulate>(a, a_row_stride, a_inner_stride, b, c, rows, cols, inner, nullptr);
     case ProductStart::row_value:
       return all_rows<ProductStart::row_value>(a, a_row_stride, a_inner_stride, b, c, rows, cols, inner, row_values);
-  }
-}
-
-void small_transpose_product(const double* u, const double* v, double* c, std::size_t rows, std::size_t cols,
-                             std::size_t inner, bool accumulate) {
-  if (!accumulate) {
-    for (std::size_t k = 0; k < rows * cols; ++k) c[k] = 0.0;  // OpenBLAS clears c, then adds
-  }
-  const std::size_t regular = rows % 2 == 1 ? rows - 1 : rows;  // the last of an odd number: edge order
-  for (std::size_t lo = 0; lo < inner;) {
-    const std::size_t hi = lo + inner_block(inner - lo);
-    std::size_t i = 0;
-    for (; i + 4 <= regular; i += 4) four_rows_by_transpose(u + i * inner, v, c + i * cols, cols, inner, lo, hi);
-    for (; i < rows; ++i) one_row_by_transpose(u + i * inner, v, c + i * cols, cols, inner, lo, hi, i >= regular);
-    lo = hi;
   }
 }
 

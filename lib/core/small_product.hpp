@@ -39,6 +39,13 @@ enum class ProductStart {
 /// Whether small_product may be used on this machine and BLAS core (read once per process).
 bool small_products_enabled();
 
+/// Whether a product with this inner dimension and this many columns of c goes to the loop:
+/// small_products_enabled(), 1 <= inner <= small_product_max_inner, and not a row stride of a
+/// multiple of 4 KiB (cols a multiple of 512) with inner >= 8, where the inner rows of b and
+/// the rows of c fall into one set of the L1 cache and the loop ran at half BLAS's speed
+/// (measured; BLAS packs its operands and does not see it).
+bool small_product_pays(std::size_t cols, std::size_t inner);
+
 /// c (rows x cols, row-major, contiguous) from a chain of fused multiply-adds per entry:
 /// c(i, j) = start(i, j) + (((0 + a(i,0) b(0,j)) + a(i,1) b(1,j)) + ...), each + a rounded
 /// fused multiply-add, where a(i, p) = a[i * a_row_stride + p * a_inner_stride] and b is
@@ -48,20 +55,5 @@ bool small_products_enabled();
 void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inner_stride, const double* b,
                    double* c, std::size_t rows, std::size_t cols, std::size_t inner, ProductStart start,
                    const double* row_values = nullptr);
-
-/// Most columns of c small_transpose_product takes (more go to BLAS).
-inline constexpr std::size_t small_transpose_product_max_cols = 12;
-/// Most rows of c small_transpose_product takes (more go to BLAS).
-inline constexpr std::size_t small_transpose_product_max_rows = 16;
-
-/// c (rows x cols, row-major) = u v^T (+ c when `accumulate`), u rows x inner and v cols x
-/// inner, row-major: a weight gradient dZ A^T, whose inner dimension is the batch. In the
-/// order of OpenBLAS's Haswell/Zen dgemm: the inner dimension cut into blocks as its driver
-/// cuts it (256 while at least 512 remain, then halves), each block one chain of fused
-/// multiply-adds per entry from +0 added to the entry; the last of an odd number of rows in
-/// its edge-kernel order. Requires small_products_enabled(), cols <=
-/// small_transpose_product_max_cols, rows <= small_transpose_product_max_rows. Allocates nothing.
-void small_transpose_product(const double* u, const double* v, double* c, std::size_t rows, std::size_t cols,
-                             std::size_t inner, bool accumulate);
 
 }  // namespace xgrad::detail

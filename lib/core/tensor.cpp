@@ -44,17 +44,11 @@ void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose tra
     }
     return;
   }
-  if (!tb && k <= detail::small_product_max_inner && alpha == 1.0 && (beta == 0.0 || beta == 1.0) &&
-      detail::small_products_enabled()) {  // the same bits as BLAS, without its packing (small_product.hpp)
+  // A short inner dimension: BLAS's bits without its packing (small_product.hpp).
+  if (!tb && alpha == 1.0 && (beta == 0.0 || beta == 1.0) && detail::small_product_pays(n, k)) {
     const std::size_t a_cols = a.shape(1);
     detail::small_product(a.data(), ta ? 1 : a_cols, ta ? a_cols : 1, b.data(), c.data(), m, n, k,
                           beta == 0.0 ? detail::ProductStart::zero : detail::ProductStart::accumulate);
-    return;
-  }
-  if (!ta && tb && m <= detail::small_transpose_product_max_rows && n <= detail::small_transpose_product_max_cols &&
-      alpha == 1.0 && (beta == 0.0 || beta == 1.0) && detail::small_products_enabled()) {
-    // a weight gradient dZ A^T of a small layer: BLAS's bits without its packing
-    detail::small_transpose_product(a.data(), b.data(), c.data(), m, n, k, beta == 1.0);
     return;
   }
   const detail::BlasCall call;  // throws LimitError rather than hang under a tight ulimit -v

@@ -56,7 +56,7 @@ void Linear::forward(Mode) {
   const std::size_t out = value_.shape(0);
   const std::size_t batch = value_.shape(1);
   const std::size_t in = a.shape(0);
-  if (in >= 1 && in <= detail::small_product_max_inner && detail::small_products_enabled()) {
+  if (detail::small_product_pays(batch, in)) {
     // Z = b + W A in one pass, with the bits of the fill and gemm below (small_product.hpp).
     detail::small_product(W_.value.data(), in, 1, a.data(), value_.data(), out, batch, in,
                           detail::ProductStart::row_value, b_.value.data());
