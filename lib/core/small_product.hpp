@@ -40,10 +40,7 @@ enum class ProductStart {
 bool small_products_enabled();
 
 /// Whether a product with this inner dimension and this many columns of c goes to the loop:
-/// small_products_enabled(), 1 <= inner <= small_product_max_inner, and not a row stride of a
-/// multiple of 4 KiB (cols a multiple of 512) with inner >= 8, where the inner rows of b and
-/// the rows of c fall into one set of the L1 cache and the loop ran at half BLAS's speed
-/// (measured; BLAS packs its operands and does not see it).
+/// small_products_enabled(), 1 <= inner <= small_product_max_inner, cols >= 1.
 bool small_product_pays(std::size_t cols, std::size_t inner);
 
 /// c (rows x cols, row-major, contiguous) from a chain of fused multiply-adds per entry:
