@@ -2,7 +2,6 @@
 
 #include <immintrin.h>
 
-#include <cmath>
 #include <string_view>
 
 extern "C" char* openblas_get_corename(void);  // cblas.h is not included (it clashes with xtensor-blas)
@@ -118,14 +117,12 @@ void all_rows(const double* a, std::size_t a_row_stride, std::size_t a_inner_str
   std::size_t i = 0;
   const std::size_t in_chain = rows % 2 == 1 ? rows - 1 : rows;
   for (; i + 4 <= in_chain; i += 4) {
-    rows_of_product<4, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, b_stride, c + i * c_stride, c_stride,
-                          cols, inner,
-                          row_values == nullptr ? nullptr : row_values + i);
+    rows_of_product<4, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, b_stride, c + i * c_stride,
+                          c_stride, cols, inner, row_values == nullptr ? nullptr : row_values + i);
   }
   for (; i < in_chain; ++i) {
-    rows_of_product<1, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, b_stride, c + i * c_stride, c_stride,
-                          cols, inner,
-                          row_values == nullptr ? nullptr : row_values + i);
+    rows_of_product<1, S>(a + i * a_row_stride, a_row_stride, a_inner_stride, b, b_stride, c + i * c_stride,
+                          c_stride, cols, inner, row_values == nullptr ? nullptr : row_values + i);
   }
   if (in_chain < rows) {
     last_row_in_four_chains<S>(a + i * a_row_stride, a_inner_stride, b, b_stride, c + i * c_stride, cols, inner,

@@ -6,20 +6,22 @@
 // OpenBLAS's dgemm kernel on the CPUs where it is used: that kernel adds each entry's products
 // in order of the inner index in one chain of fused multiply-adds started from +0, and then
 // adds the chain to the entry of c (beta = 1) or to +0 (beta = 0: OpenBLAS clears c first).
-// One exception: when c has an odd number of rows, OpenBLAS adds the last one with its
+// The exception: when c has an odd number of rows, OpenBLAS adds the last one with its
 // one-column edge kernel (in column-major terms), in four chains (small_product.cpp says how);
 // the loop adds that row the same way.
 // One difference remains, in the sign of a zero: OpenBLAS's main kernel starts a chain of 8
 // or more products with a plain product, which keeps a -0 that the fused multiply-add from +0
 // turns into +0. The result differs only where c's start is -0 and every product is a zero,
 // the first a -0 (a -0 bias with all-zero products); training from +0 biases never makes one.
-// The loop does exactly that, so it is used only where both hold:
+// Since the order is OpenBLAS's own, the loop is used only where both hold:
 //  - the CPU has AVX2 and FMA (the loop's instructions), and
 //  - OpenBLAS's core is one whose dgemm kernel adds in that order and was compared bit for bit
-//    (Haswell and Zen, which share dgemm_kernel_4x8_haswell). On any other core
-//    (SkylakeX and its successors, whose small-matrix kernel keeps a -0 the big kernel turns
-//    into +0; older cores without FMA; other CPUs) every product goes to BLAS as before.
-// tests/test_tensor.cpp compares the two bit for bit on the shapes of the course's models.
+//    (Haswell and Zen, which share dgemm_kernel_4x8_haswell). On any other core (SkylakeX
+//    and its successors, whose kernels, a small-matrix one among them, were not compared;
+//    older cores without FMA; other CPUs) every product goes to BLAS as before.
+// With rows a multiple of 4 KiB long and 8 or more inputs, b is read through a strip copied at
+// another stride (L1 set conflicts; same order). tests/test_tensor.cpp compares the loop with
+// one-thread OpenBLAS bit for bit on the shapes of the course's models.
 #pragma once
 
 #include <cstddef>
