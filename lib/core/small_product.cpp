@@ -1,12 +1,20 @@
 #include "small_product.hpp"
 
-#include <immintrin.h>
-
+#include <cstdlib>
 #include <string_view>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define XGRAD_SMALL_PRODUCT_LOOP 1
+#else
+#define XGRAD_SMALL_PRODUCT_LOOP 0  // other CPUs: every product goes to BLAS
+#endif
 
 extern "C" char* openblas_get_corename(void);  // cblas.h is not included (it clashes with xtensor-blas)
 
 namespace xgrad::detail {
+
+#if XGRAD_SMALL_PRODUCT_LOOP
 
 namespace {
 
@@ -182,5 +190,18 @@ void small_product(const double* a, std::size_t a_row_stride, std::size_t a_inne
       return product<ProductStart::row_value>(a, a_row_stride, a_inner_stride, b, c, rows, cols, inner, row_values);
   }
 }
+
+#else  // !XGRAD_SMALL_PRODUCT_LOOP
+
+bool small_products_enabled() { return false; }
+
+bool small_product_pays(std::size_t, std::size_t) { return false; }
+
+void small_product(const double*, std::size_t, std::size_t, const double*, double*, std::size_t, std::size_t,
+                   std::size_t, ProductStart, const double*) {
+  std::abort();  // unreachable: small_product_pays() is false on this CPU, so no caller gets here
+}
+
+#endif  // XGRAD_SMALL_PRODUCT_LOOP
 
 }  // namespace xgrad::detail

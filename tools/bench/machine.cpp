@@ -1,6 +1,11 @@
 #include "machine.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#define XGRAD_BENCH_X86 1
+#else
+#define XGRAD_BENCH_X86 0
+#endif
 
 #include <chrono>
 #include <fstream>
@@ -13,6 +18,8 @@ namespace bench {
 namespace {
 
 constexpr int chains = 12;  // enough independent chains to cover the FMA latency on 2 ports
+
+#if XGRAD_BENCH_X86
 
 __attribute__((target("avx2,fma"))) void fma_rounds_avx2(long repeats) {
   __m256d acc[chains];
@@ -38,6 +45,23 @@ void mul_add_rounds_sse2(long repeats) {
 
 bool has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
+#else  // other CPUs: scalar multiply and add, which the compiler vectorizes as it can
+
+void fma_rounds_avx2(long) {}
+
+void mul_add_rounds_sse2(long repeats) {
+  double acc[chains * 2];
+  for (int c = 0; c < chains * 2; ++c) acc[c] = 1.0 + c * 1e-3;
+  for (long r = 0; r < repeats; ++r) {
+    for (int c = 0; c < chains * 2; ++c) acc[c] = acc[c] * 0.9999999 + 1e-7;
+  }
+  for (int c = 0; c < chains * 2; ++c) benchmark::DoNotOptimize(acc[c]);
+}
+
+bool has_avx2_fma() { return false; }
+
+#endif
+
 }  // namespace
 
 std::string cpu_model() {
@@ -52,7 +76,8 @@ std::string cpu_model() {
 }
 
 std::string fma_loop_kind() {
-  return has_avx2_fma() ? "AVX2 fused multiply-adds, 4 doubles x 2 flops" : "SSE2 multiply and add, 2 doubles x 2 flops";
+  if (has_avx2_fma()) return "AVX2 fused multiply-adds, 4 doubles x 2 flops";
+  return XGRAD_BENCH_X86 ? "SSE2 multiply and add, 2 doubles x 2 flops" : "multiply and add, 24 chains x 2 flops";
 }
 
 double fma_loop_flops(long repeats, double* seconds) {
