@@ -3,6 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <cstring>
+#include <iterator>
+#include <vector>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -401,4 +404,29 @@ BOOST_AUTO_TEST_CASE(softmax_columns_sum_to_one_and_survive_large_inputs) {
   BOOST_TEST(s.value()(0, 0) == 1.0 / sum0, boost::test_tools::tolerance(1e-15));
   BOOST_TEST(s.value()(2, 0) == 0.0);
   BOOST_TEST(s.value()(0, 1) + s.value()(1, 1) + s.value()(2, 1) == 1.0, boost::test_tools::tolerance(1e-15));
+}
+
+// ReluFunction's whole-array loops (runtime-dispatched SIMD) give the bits of the entry-by-
+// entry ones, on every length (vector bodies and tails) and on -0, infinities and NaN.
+BOOST_AUTO_TEST_CASE(relu_whole_array_loops_give_the_bits_of_entry_by_entry) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double specials[] = {0.0, -0.0, 1.5, -2.25, inf, -inf, nan, 1e-310, -1e-310, 3.0, -0.5};
+  const ReluFunction relu;
+  for (std::size_t n = 0; n <= 37; ++n) {
+    std::vector<double> x(n), g(n), y(n), dx(n), dx_expected(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      x[k] = specials[(k * 7) % std::size(specials)];
+      g[k] = specials[(k * 5 + 3) % std::size(specials)];
+      dx[k] = dx_expected[k] = specials[(k * 3 + 1) % std::size(specials)];
+    }
+    relu.values(x.data(), y.data(), n);
+    relu.add_gradient_from_output(x.data(), g.data(), dx.data(), n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const double expected_y = relu.value(x[k]);
+      dx_expected[k] += relu.derivative_from_output(x[k]) ? g[k] : 0.0;
+      BOOST_TEST(std::memcmp(&y[k], &expected_y, sizeof(double)) == 0, "value at " << k << " of " << n);
+      BOOST_TEST(std::memcmp(&dx[k], &dx_expected[k], sizeof(double)) == 0, "gradient at " << k << " of " << n);
+    }
+  }
 }

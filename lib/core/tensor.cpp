@@ -7,6 +7,7 @@
 #include <xgrad/core/error.hpp>
 
 #include "blas_room.hpp"
+#include "small_product.hpp"
 
 namespace xgrad {
 
@@ -41,6 +42,13 @@ void gemm(const Matrix& a, Transpose transpose_a, const Matrix& b, Transpose tra
     } else {
       c *= beta;
     }
+    return;
+  }
+  // A short inner dimension: BLAS's bits without its packing (small_product.hpp).
+  if (!tb && alpha == 1.0 && (beta == 0.0 || beta == 1.0) && detail::small_product_pays(n, k)) {
+    const std::size_t a_cols = a.shape(1);
+    detail::small_product(a.data(), ta ? 1 : a_cols, ta ? a_cols : 1, b.data(), c.data(), m, n, k,
+                          beta == 0.0 ? detail::ProductStart::zero : detail::ProductStart::accumulate);
     return;
   }
   const detail::BlasCall call;  // throws LimitError rather than hang under a tight ulimit -v

@@ -1,37 +1,46 @@
 #include <xgrad/nodes/linear.hpp>
 
+#include "core/small_product.hpp"
+
 namespace xgrad {
 
 namespace {
 
-// sums(i, 0) += the sum of row i of m, added left to right. Four rows at a time: their
-// chains of adds are independent, so they overlap instead of waiting on each other.
+// sums(i, 0) += the sum of rows i .. i+R-1 of m, each added left to right: R independent
+// chains of adds side by side, so that each waits less for its previous sum.
+template <std::size_t R>
+void add_sums_of_rows(const double* rows, std::size_t cols, double* sums) {
+  double s[R] = {};
+  for (std::size_t j = 0; j < cols; ++j) {
+    for (std::size_t r = 0; r < R; ++r) s[r] += rows[r * cols + j];
+  }
+  for (std::size_t r = 0; r < R; ++r) sums[r] += s[r];
+}
+
+// sums(i, 0) += the sum of row i of m, added left to right (numpy's order for a bias gradient
+// np.sum(dZ, axis=1)), up to 12 rows at once.
 void add_row_sums(const Matrix& m, Matrix& sums) {
   const std::size_t rows = m.shape(0);
   const std::size_t cols = m.shape(1);
+  const double* data = m.data();
+  double* out = sums.data();
   std::size_t i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const double* r0 = m.data() + i * cols;
-    const double* r1 = r0 + cols;
-    const double* r2 = r1 + cols;
-    const double* r3 = r2 + cols;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (std::size_t j = 0; j < cols; ++j) {
-      s0 += r0[j];
-      s1 += r1[j];
-      s2 += r2[j];
-      s3 += r3[j];
-    }
-    sums(i, 0) += s0;
-    sums(i + 1, 0) += s1;
-    sums(i + 2, 0) += s2;
-    sums(i + 3, 0) += s3;
-  }
-  for (; i < rows; ++i) {
-    const double* r = m.data() + i * cols;
-    double s = 0.0;
-    for (std::size_t j = 0; j < cols; ++j) s += r[j];
-    sums(i, 0) += s;
+  for (; i + 12 <= rows; i += 12) add_sums_of_rows<12>(data + i * cols, cols, out + i);
+  const double* rest = data + i * cols;
+  double* rest_sums = out + i;
+  switch (rows - i) {
+    case 11: return add_sums_of_rows<11>(rest, cols, rest_sums);
+    case 10: return add_sums_of_rows<10>(rest, cols, rest_sums);
+    case 9: return add_sums_of_rows<9>(rest, cols, rest_sums);
+    case 8: return add_sums_of_rows<8>(rest, cols, rest_sums);
+    case 7: return add_sums_of_rows<7>(rest, cols, rest_sums);
+    case 6: return add_sums_of_rows<6>(rest, cols, rest_sums);
+    case 5: return add_sums_of_rows<5>(rest, cols, rest_sums);
+    case 4: return add_sums_of_rows<4>(rest, cols, rest_sums);
+    case 3: return add_sums_of_rows<3>(rest, cols, rest_sums);
+    case 2: return add_sums_of_rows<2>(rest, cols, rest_sums);
+    case 1: return add_sums_of_rows<1>(rest, cols, rest_sums);
+    default: return;
   }
 }
 
@@ -53,6 +62,13 @@ void Linear::forward(Mode) {
   const Matrix& a = inputs()[0]->value();
   const std::size_t out = value_.shape(0);
   const std::size_t batch = value_.shape(1);
+  const std::size_t in = a.shape(0);
+  if (detail::small_product_pays(batch, in)) {
+    // Z = b + W A in one pass, with the bits of the fill and gemm below (small_product.hpp).
+    detail::small_product(W_.value.data(), in, 1, a.data(), value_.data(), out, batch, in,
+                          detail::ProductStart::row_value, b_.value.data());
+    return;
+  }
   // Z starts as b broadcast over the columns; gemm then adds W A (beta = 1), which rounds
   // exactly like numpy's np.dot(W, A) + b.
   for (std::size_t i = 0; i < out; ++i) {

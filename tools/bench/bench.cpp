@@ -17,9 +17,13 @@
 #include "course.hpp"
 #include "hand_network.hpp"
 #include "handloop_series.hpp"
+#include "machine.hpp"
 #include "peak_memory.hpp"
+#ifdef XGRAD_BENCH_PEERS
 #include "peer_series.hpp"
+#endif
 #include "summary.hpp"
+#include "work_model.hpp"
 #include "workload.hpp"
 #include <xgrad/check/gradcheck.hpp>
 #include <xgrad/io/mat_file.hpp>
@@ -109,7 +113,44 @@ void step_vs_hand(benchmark::State& state, std::vector<std::size_t> dims) {
   state.counters["allocs_per_step"] =
       static_cast<double>(allocations_in_steps) / static_cast<double>(graph.size());
   state.counters["cost_rel_diff"] = std::abs(graph_cost - hand_cost) / std::abs(hand_cost);
+  const StepWork work = step_work(dims, m);
+  state.counters["gflops"] = work.flops / g * 1e-9;
+  state.counters["buffer_MB"] = work.buffer_bytes * 1e-6;
+  state.counters["data_MB"] = work.data_bytes * 1e-6;
   state.SetLabel(dims_name(dims) + " m=" + std::to_string(m));
+}
+
+// The machine's arithmetic peak on one thread: a loop of independent fused multiply-adds
+// (machine.hpp). Run first and again last ("end"): the two, and the spread of each one's
+// repetitions, tell whether the machine was quiet during the run (the summary says so).
+void fma_peak(benchmark::State& state) {
+  std::vector<double> rates = timings(state);
+  for (auto _ : state) {
+    double seconds = 0.0;
+    const double flops = fma_loop_flops(20'000'000, &seconds);
+    rates.push_back(flops / seconds * 1e-9);
+    state.SetIterationTime(seconds);
+  }
+  state.counters["gflops"] = *std::max_element(rates.begin(), rates.end());
+  state.counters["gflops_median"] = median(rates);
+  state.SetLabel(fma_loop_kind());
+}
+
+// The best a library gets from the machine on one thread: a 1000 x 1000 dgemm through
+// xgrad::gemm (OpenBLAS, one thread).
+void dgemm_peak(benchmark::State& state) {
+  xgrad::set_blas_threads(1);
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<double> rates = timings(state);
+  for (auto _ : state) {
+    double seconds = 0.0;
+    const double flops = dgemm_flops(n, &seconds);
+    rates.push_back(flops / seconds * 1e-9);
+    state.SetIterationTime(seconds);
+  }
+  state.counters["gflops"] = *std::max_element(rates.begin(), rates.end());
+  state.counters["gflops_median"] = median(rates);
+  state.SetLabel("OpenBLAS " + xgrad::blas_kernel() + ", n=" + std::to_string(n) + ", one thread");
 }
 
 // The graph's step on 1 thread, on 2 threads and on the default setting, in turn. "n
@@ -305,6 +346,9 @@ void step_vs_handloop(benchmark::State& state, std::string handloop) {
   state.counters["graph_ms"] = graph_best * 1e3;
   state.counters["handloop_ms"] = loop_best * 1e3;
   state.counters["ratio"] = graph_best / loop_best;
+  const double flops = step_work({2, 10, 5, 1}, m).flops;
+  state.counters["gflops"] = flops / graph_best * 1e-9;
+  state.counters["handloop_gflops"] = flops / loop_best * 1e-9;
   state.SetLabel("2-10-5-1 m=" + std::to_string(m) + ", " + std::to_string(iterations) + " steps");
 }
 
@@ -363,6 +407,12 @@ void register_benchmarks(const std::string& program) {
     std::vector<std::size_t> dims;
     std::vector<std::int64_t> m;
   };
+  benchmark::RegisterBenchmark("machine/fma_peak", fma_peak)->UseManualTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("machine/dgemm_peak", dgemm_peak)
+      ->ArgName("n")
+      ->Arg(1000)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
   const Series series[] = {{course, {64, 300, 3'000, 30'000, 300'000, 1'000'000}},
                            {narrow, {300, 3'000, 30'000, 300'000, 1'000'000}},
                            {wide, {300, 3'000, 30'000}}};
@@ -407,7 +457,9 @@ void register_benchmarks(const std::string& program) {
       ->ArgName("m")
       ->Arg(300)
       ->Unit(benchmark::kMicrosecond);
+#ifdef XGRAD_BENCH_PEERS
   register_peer_benchmarks();
+#endif
   benchmark::RegisterBenchmark("peak_memory/2-10-5-1", peak_memory, program)
       ->ArgName("m")
       ->Arg(1'000'000)
@@ -420,6 +472,7 @@ void register_benchmarks(const std::string& program) {
       ->Iterations(1)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("machine/fma_peak_end", fma_peak)->UseManualTime()->Unit(benchmark::kMillisecond);
 }
 
 std::string this_program(const char* argv0) {

@@ -1,10 +1,16 @@
 #include "summary.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <ostream>
 #include <string>
 
 #include <unistd.h>
+
+#include "machine.hpp"
+#include <xgrad/core/threads.hpp>
 
 namespace bench {
 
@@ -32,6 +38,9 @@ std::string duration(double ms) {
   return fixed(ms / 1e3, 2) + " s";
 }
 
+// "0.048", "7.2", "504"
+std::string megabytes(double mb) { return fixed(mb, mb < 1.0 ? 3 : mb < 100.0 ? 1 : 0); }
+
 std::string verdict(bool met) { return met ? "met" : "MISSED"; }
 
 }  // namespace
@@ -49,11 +58,87 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
   }
 }
 
+double SummaryReporter::fma_peak() const {
+  for (const Run& r : runs_) {
+    if (r.benchmark_name().rfind("machine/fma_peak", 0) == 0 && r.benchmark_name().find("_end") == std::string::npos) {
+      return counter(r, "gflops");
+    }
+  }
+  return 0.0;
+}
+
+void SummaryReporter::print_machine(std::ostream& out) const {
+  const Run* start = nullptr;
+  const Run* end = nullptr;
+  const Run* dgemm = nullptr;
+  const Run* calibration = nullptr;
+  for (const Run& r : runs_) {
+    const std::string name = r.benchmark_name();
+    if (starts_with(name, "machine/fma_peak_end")) {
+      end = &r;
+    } else if (starts_with(name, "machine/fma_peak")) {
+      start = &r;
+    } else if (starts_with(name, "machine/dgemm_peak")) {
+      dgemm = &r;
+    } else if (starts_with(name, "threads/calibration")) {
+      calibration = &r;
+    }
+  }
+  out << "Machine: " << cpu_model() << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " CPUs online; OpenBLAS core "
+      << xgrad::blas_kernel() << " (" << xgrad::blas_config() << ")\n";
+  if (start != nullptr) {
+    out << "- arithmetic peak, one thread (" << start->report_label << "): " << fixed(counter(*start, "gflops"), 1)
+        << " GFlop/s";
+    if (dgemm != nullptr) {
+      out << "; dgemm (" << dgemm->report_label << "): " << fixed(counter(*dgemm, "gflops"), 1) << " GFlop/s ("
+          << fixed(100.0 * counter(*dgemm, "gflops") / counter(*start, "gflops"), 0) << "% of the peak)";
+    }
+    out << "\n";
+  }
+  // The run's own calibration: a quiet machine repeats pure arithmetic within a few percent,
+  // gives the same peak at the end as at the start, and a second thread doubles it.
+  std::vector<std::string> signs;
+  for (const Run* r : {start, end}) {
+    if (r == nullptr) continue;
+    const double spread = counter(*r, "gflops_median") / counter(*r, "gflops");
+    if (spread < 0.9) {
+      signs.push_back(r->benchmark_name().substr(0, r->benchmark_name().find('/', 8)) + ": median repetition at " +
+                      fixed(100.0 * spread, 0) + "% of the best");
+    }
+  }
+  if (start != nullptr && end != nullptr) {
+    const double drift = counter(*end, "gflops") / counter(*start, "gflops");
+    if (std::abs(drift - 1.0) > 0.1) {
+      signs.push_back("the peak at the end was " + fixed(100.0 * drift, 0) + "% of the one at the start");
+    }
+  }
+  if (calibration != nullptr && ::sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+    const double speedup = counter(*calibration, "speedup");
+    if (speedup < 1.8) signs.push_back("a second thread gave " + fixed(speedup, 2) + "x, not 2x");
+  }
+  std::string load;
+  if (std::ifstream loadavg("/proc/loadavg"); loadavg) std::getline(loadavg, load);
+  if (start == nullptr && calibration == nullptr) {
+    out << "- run: not judged (machine/fma_peak and threads/calibration did not run)";
+  } else if (signs.empty()) {
+    out << "- run: quiet by its own calibration (the peak repeated within 10%, the same at the end";
+    if (calibration != nullptr) out << ", a second thread gave " << fixed(counter(*calibration, "speedup"), 2) << "x";
+    out << ")";
+  } else {
+    out << "- run: LOADED by its own calibration, its times are slower and noisier than this machine's: ";
+    for (std::size_t i = 0; i < signs.size(); ++i) out << (i > 0 ? "; " : "") << signs[i];
+  }
+  out << " (load average at the end: " << load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1))
+      << ")\n";
+}
+
 void SummaryReporter::print_summary(std::ostream& out) const {
-  out << "\nSummary: medians of alternating runs within this process, one thread unless said.\n\n"
-      << "| network | m | graph step | hand-written loops | graph / hand | hand + BLAS | graph / (hand + BLAS) "
-         "| allocations / step |\n"
-      << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  out << "\nSummary: medians of alternating runs within this process, one thread unless said.\n\n";
+  print_machine(out);
+  const double peak = fma_peak();
+  out << "\n| network | m | graph step | hand-written loops | graph / hand | hand + BLAS | graph / (hand + BLAS) "
+         "| allocations / step | graph GFlop/s | share of peak | MB per step: buffers, data |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const Run* step_300 = nullptr;
   const Run* step_300k = nullptr;
   double most_allocations = 0.0;
@@ -65,7 +150,10 @@ void SummaryReporter::print_summary(std::ostream& out) const {
     out << "| " << label.substr(0, space) << " | " << label.substr(space + 3) << " | "
         << duration(counter(r, "graph_ms")) << " | " << duration(counter(r, "hand_ms")) << " | "
         << fixed(counter(r, "ratio"), 2) << " | " << duration(counter(r, "hand_blas_ms")) << " | "
-        << fixed(counter(r, "ratio_blas"), 2) << " | " << fixed(counter(r, "allocs_per_step"), 0) << " |\n";
+        << fixed(counter(r, "ratio_blas"), 2) << " | " << fixed(counter(r, "allocs_per_step"), 0) << " | "
+        << fixed(counter(r, "gflops"), 2) << " | "
+        << (peak > 0.0 ? fixed(100.0 * counter(r, "gflops") / peak, 1) + "%" : std::string("n/a")) << " | "
+        << megabytes(counter(r, "buffer_MB")) << ", " << megabytes(counter(r, "data_MB")) << " |\n";
     most_allocations = std::max(most_allocations, counter(r, "allocs_per_step"));
     if (label == "2-10-5-1 m=300") step_300 = &r;
     if (label == "2-10-5-1 m=300000") step_300k = &r;
@@ -136,7 +224,17 @@ void SummaryReporter::print_summary(std::ostream& out) const {
           << verdict(net <= 1.5 * held + 16.0) << "\n";
     } else if (starts_with(name, "handloop/")) {
       out << "- graph / handloop_he (" << r.report_label << "): " << duration(counter(r, "graph_ms")) << " vs "
-          << duration(counter(r, "handloop_ms")) << " = " << fixed(counter(r, "ratio"), 2) << "\n";
+          << duration(counter(r, "handloop_ms")) << " = " << fixed(counter(r, "ratio"), 2);
+      const double peak = fma_peak();
+      if (peak > 0.0) {
+        out << "; graph " << fixed(counter(r, "gflops"), 2) << " GFlop/s (" << fixed(100.0 * counter(r, "gflops") / peak, 1)
+            << "% of peak), handloop_he " << fixed(counter(r, "handloop_gflops"), 2) << " GFlop/s";
+      }
+      const bool goal_300 = r.report_label.starts_with("2-10-5-1 m=300,");
+      const bool goal_300k = r.report_label.starts_with("2-10-5-1 m=300000,");
+      if (goal_300) out << "; goal <= 0.8 " << verdict(counter(r, "ratio") <= 0.8);
+      if (goal_300k) out << "; goal <= 0.4 on one thread " << verdict(counter(r, "ratio") <= 0.4);
+      out << "\n";
     }
   }
   print_peer_goals(out);

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,12 @@ struct ReluFunction {
   double value(double x) const { return x > 0.0 ? x : 0.0; }
   /// 1 where the output is positive, 0 elsewhere.
   bool derivative_from_output(double y) const { return y > 0.0; }
+  /// The forward loop at once: y[k] = value(x[k]) for k < n, with AVX2 where the CPU has it
+  /// (chosen at run time; the same bits on every path). x and y may be the same array.
+  void values(const double* x, double* y, std::size_t n) const;
+  /// The backward loop at once: dx[k] += y[k] > 0 ? g[k] : 0 for k < n (g passes or is
+  /// stopped, infinities and NaN included), with AVX2 where the CPU has it; the same bits.
+  void add_gradient_from_output(const double* y, const double* g, double* dx, std::size_t n) const;
 };
 /// ReLU, element-wise, with a kink at 0.
 using Relu = Elementwise<ReluFunction>;

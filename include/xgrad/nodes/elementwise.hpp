@@ -18,6 +18,11 @@
 ///    y) const` (f' from the output y = f(x): sigmoid's y (1 - y), tanh's 1 - y^2; the input
 ///    need not be read again). Returning `bool` says f' is 1 where true and 0 elsewhere (ReLU):
 ///    the upstream gradient then passes or is stopped, infinities and NaN included.
+///  - optionally the loops at once, for speed (runtime-dispatched SIMD, as ReluFunction has):
+///    `void values(const double* x, double* y, std::size_t n) const` (y[k] = value(x[k])) and
+///    `void add_gradient_from_output(const double* y, const double* g, double* dx, std::size_t
+///    n) const` (dx[k] += g[k] * f'(y[k]), as the entry-by-entry loop computes it). Each must
+///    give the bits of the entry-by-entry loop it replaces.
 ///  - optionally `kinks`: the input values where f is not differentiable, as a range of
 ///    doubles (`static constexpr std::array<double, 1> kinks{0.0};`); none by default.
 ///  - optionally `static constexpr InputDomain domain` (InputDomain::positive for a log);
@@ -84,14 +89,20 @@ class Elementwise final : public Node {
   void forward(Mode) override {
     const double* in = inputs()[0]->value().data();
     double* out = value_.data();
-    for (std::size_t k = 0, n = value_.size(); k < n; ++k) out[k] = function_.value(in[k]);
+    if constexpr (requires { function_.values(in, out, std::size_t{0}); }) {
+      function_.values(in, out, value_.size());
+    } else {
+      for (std::size_t k = 0, n = value_.size(); k < n; ++k) out[k] = function_.value(in[k]);
+    }
   }
 
   /// input grad(k) += grad(k) * f'(k), f' from the input or from the kept output.
   void backward() override {
     Node& input = *inputs()[0];
     if (!input.requires_grad()) return;
-    if constexpr (requires { function_.derivative_from_output(0.0); }) {
+    if constexpr (requires(const double* p, double* q) { function_.add_gradient_from_output(p, p, q, std::size_t{0}); }) {
+      function_.add_gradient_from_output(value_.data(), grad_.data(), input.grad().data(), value_.size());
+    } else if constexpr (requires { function_.derivative_from_output(0.0); }) {
       accumulate(value_.data(), input.grad().data(), [this](double y) { return function_.derivative_from_output(y); });
     } else {
       accumulate(input.value().data(), input.grad().data(), [this](double x) { return function_.derivative(x); });

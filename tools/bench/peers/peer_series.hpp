@@ -2,8 +2,8 @@
 // of xgrad, each run as a child program on the same circles and the same He weights
 // (handloop_he's input file, written by write_handloop_input), timed by its own clock around
 // its loop, best of three, alternating with the graph's loop in the same benchmark:
-//   numpy          the course's vectorised code          tools/bench/peer_python.py numpy
-//   PyTorch eager  nn.Sequential, float64, 1 thread      tools/bench/peer_python.py torch
+//   numpy          the course's vectorised code          tools/bench/peers/peer_python.py numpy
+//   PyTorch eager  nn.Sequential, float64, 1 thread      tools/bench/peers/peer_python.py torch
 //   LibTorch       torch::nn::Sequential, float64        peer_libtorch (libtorch-dev)
 //   dlib           dnn fc/relu, loss_binary_log, float32 peer_dlib (libdlib-dev)
 // A peer is registered only when it can run here: the Python ones when an interpreter imports
