@@ -68,9 +68,9 @@ LoadedDataset npz_sets(const fs::path& file, const LabelRule& labels) {
   return sets;
 }
 
-// One file (and its labels file for .npy), read by its extension.
-LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& names,
-                        const LabelRule& rule) {
+// The format of `file` (by its extension), checked against whether a labels file was given:
+// .npy features need one, every other format holds its labels itself.
+DataFormat format_with_labels(const fs::path& file, const std::optional<fs::path>& labels) {
   const DataFormat format = reading(file, [&] { return data_format(file); });
   if (needs_labels_file(format) && !labels) {
     throw DatasetFileError(file.string() + ": a ." + to_string(format) +
@@ -82,6 +82,13 @@ LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& lab
                                to_string(format) + " data (" + file.string() + ")",
                            *labels);
   }
+  return format;
+}
+
+// One file (and its labels file for .npy), read by its extension.
+LoadedDataset read_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& names,
+                        const LabelRule& rule) {
+  const DataFormat format = format_with_labels(file, labels);
   return reading(file, [&]() -> LoadedDataset {
     switch (format) {
       case DataFormat::mat: {
@@ -215,17 +222,7 @@ struct HeaderSets {
 // read_sets, up to the headers, for a .npy or .npz file.
 HeaderSets header_sets(const fs::path& file, const std::optional<fs::path>& labels, const MatVariables& variables,
                        const LabelRule& rule) {
-  const DataFormat format = reading(file, [&] { return data_format(file); });
-  if (needs_labels_file(format) && !labels) {
-    throw DatasetFileError(file.string() + ": a ." + to_string(format) +
-                           " file holds the features X (features, m) only; its labels (1, m) are a second .npy file",
-                           file);
-  }
-  if (!needs_labels_file(format) && labels) {
-    throw DatasetFileError(labels->string() + ": a labels file applies to .npy features only, not to ." +
-                               to_string(format) + " data (" + file.string() + ")",
-                           *labels);
-  }
+  const DataFormat format = format_with_labels(file, labels);
   HeaderSets sets;
   if (format == DataFormat::csv) {
     const CsvShape shape = reading(file, [&] { return csv_shape(file); });
