@@ -180,7 +180,9 @@ Evaluation combine_evaluation(const Model& model, const std::vector<EvaluationPa
 }
 
 Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source) {
-  model.validate_data(data, source);
+  // evaluate_parts validates every set with columns; an empty one is refused here (a share of
+  // a data-parallel set may be empty, a whole set may not).
+  if (data.X.shape(1) == 0 && data.Y.shape(1) == 0) model.validate_data(data, source);
   return combine_evaluation(model, {evaluate_parts(model, data, data.X.shape(1), source)}, data.X.shape(1));
 }
 
