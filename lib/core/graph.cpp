@@ -8,15 +8,14 @@
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/threads.hpp>
 
-#include "core/tile_workers.hpp"
+#include "core/tiled_executor.hpp"
 
 namespace xgrad {
 
-namespace {
+Graph::Graph() : executor_(std::make_unique<detail::TiledExecutor>(*this)) {}
+Graph::~Graph() = default;
 
-// The bytes of a rows x batch buffer of doubles; InputError when that does not fit in memory's
-// address range (checked before multiplying).
-std::size_t buffer_bytes(const Node& node, std::size_t batch) {
+std::size_t Graph::buffer_bytes(const Node& node, std::size_t batch) {
   constexpr std::size_t addressable = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double);
   const std::size_t rows = node.rows();
   if (rows != 0 && batch > addressable / rows) {
@@ -25,10 +24,6 @@ std::size_t buffer_bytes(const Node& node, std::size_t batch) {
   }
   return rows * batch * sizeof(double);
 }
-
-}  // namespace
-
-void Graph::check_buffer_size(const Node& node, std::size_t batch) { buffer_bytes(node, batch); }
 
 void Graph::resize_node(Node& node, std::size_t batch) {
   const std::size_t bytes = buffer_bytes(node, batch);
@@ -85,8 +80,7 @@ void Graph::adopt(std::unique_ptr<Node> node, Input* input) {
   if (RandomStream* s = node->random_stream(); s != nullptr && stream_set_.insert(s).second) {
     stream_order_.push_back(s);
   }
-  leave_tiles();
-  plan_.valid = false;
+  executor_->invalidate();
   if (batch_ > 0) resize_node(*node, batch_);
   order_.push_back(node.get());
   node_set_.insert(node.get());
@@ -121,9 +115,8 @@ void Graph::set_loss(Node& loss) {
   if (loss.rows() != 1 || loss.columns(2) != 1) {
     throw InputError("graph: loss node '" + loss.name() + "' is not scalar (1x1)");
   }
-  leave_tiles();
+  executor_->invalidate();
   loss_ = &loss;
-  plan_.valid = false;
 }
 
 Node& Graph::loss() const {
@@ -134,12 +127,12 @@ Node& Graph::loss() const {
 void Graph::resize(std::size_t batch) {
   if (batch == 0) throw InputError("graph: batch size must be at least 1");
   if (batch == batch_) return;
-  for (Node* n : order_) check_buffer_size(*n, batch);
+  for (Node* n : order_) buffer_bytes(*n, batch);
   batch_ = batch;
   if (loss_ != nullptr && tileable() && batch > tile_columns()) {
-    enter_tiles(tile_columns());  // the hidden nodes never take the whole batch's size
+    executor_->enter(tile_columns());  // the nodes other than inputs never take the whole batch's size
   } else {
-    leave_tiles();
+    executor_->leave();
     size_nodes(batch, batch);
   }
 }
@@ -159,40 +152,24 @@ void Graph::size_nodes(std::size_t columns, std::size_t examples) {
 }
 
 void Graph::forget_batch() {
-  hide_inputs();
-  if (tiled_) {
-    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
-    tiled_ = false;
-  }
+  executor_->forget();
   batch_ = 0;  // some nodes are sized for another batch: the next forward needs data first
 }
 
 void Graph::feed(Input& input, const Matrix& data) {
   if (!owns(&input)) throw InputError("graph: input '" + input.name() + "' is not in this graph");
   resize(data.shape(1));
-  if (!tiled_) {
+  if (executor_->holds_inputs()) {
+    executor_->feed(input, data);
+  } else {
     input.feed(data);
-    return;
   }
-  hide_inputs();
-  struct Show {  // however feed ends, the inputs show the whole batch again
-    Graph& graph;
-    ~Show() { graph.show_inputs(); }
-  } show{*this};
-  const auto held = std::find(plan_.inputs.begin(), plan_.inputs.end(), &input);
-  Matrix& whole = plan_.whole_inputs[static_cast<std::size_t>(held - plan_.inputs.begin())];
-  if (data.shape(0) != input.rows()) {
-    throw InputError(input.name() + ": fed " + shape_string(data) + " but expects " +
-                     shape_string(input.rows(), batch_) + " (" + std::to_string(input.rows()) +
-                     " rows, one column per example)");
-  }
-  xt::noalias(whole) = data;
 }
 
 void Graph::forward(Mode mode, const Node* last) {
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
   check_parameter_shapes(parameter_order_, "graph");
-  leave_tiles();
+  executor_->leave();
   if (mode == Mode::train) {
     for (RandomStream* s : stream_order_) s->begin_pass();
   }
@@ -211,7 +188,7 @@ void Graph::zero_grad() {
 
 void Graph::backward() {
   Node& root = loss();
-  leave_tiles();
+  executor_->leave();
   zero_grad();
   root.grad().fill(1.0);
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
@@ -221,162 +198,23 @@ void Graph::backward() {
 
 double Graph::loss_value() const { return loss().value()(0, 0); }
 
-namespace {
-
-bool per_example(const Node& n) { return n.columns(2) == 2 && n.columns(3) == 3; }
-
-}  // namespace
-
-void Graph::plan_tiles() {
-  if (plan_.valid) return;
-  TilePlan plan;
-  plan.valid = true;
-  plan.tileable = loss_ != nullptr;
-  for (Node* n : order_) {
-    const bool is_input = input_set_.count(n) != 0;
-    if (is_input) {
-      plan.inputs.push_back(static_cast<Input*>(n));
-    } else if (per_example(*n)) {
-      plan.tile_nodes.push_back(n);
-      bool ok = n->column_separable();
-      for (const Node* in : n->inputs()) ok = ok && per_example(*in);
-      plan.tileable = plan.tileable && ok;
-    } else {
-      plan.scalars.push_back(n);
-      if (n->mean_over_columns()) {
-        bool ok = true;
-        for (const Node* in : n->inputs()) ok = ok && per_example(*in);
-        plan.tileable = plan.tileable && ok;
-        plan.means.push_back(n);
-        plan.tile_nodes.push_back(n);
-      } else if (n->inputs().empty()) {
-        plan.once.push_back(n);
-      } else if (n == loss_ && n->sums_inputs()) {
-        for (const Node* in : n->inputs()) {
-          plan.tileable = plan.tileable && (in->mean_over_columns() || in->inputs().empty());
-        }
-      } else {
-        plan.tileable = false;
-      }
-    }
-    if (per_example(*n)) plan.bytes_per_column += sizeof(double) * n->rows() * (n->requires_grad() ? 2 : 1);
-  }
-  for (const Node* mean : plan.means) plan.bytes_per_column += sizeof(double) * mean->inputs()[0]->rows();
-  plan.tileable = plan.tileable && !plan.means.empty();
-  plan.mean_totals.assign(plan.means.size(), 0.0);
-  plan.whole_inputs.resize(plan.inputs.size());
-  plan_ = std::move(plan);
-}
-
-bool Graph::tileable() {
-  plan_tiles();
-  return plan_.tileable;
-}
+bool Graph::tileable() { return executor_->tileable(); }
 
 std::size_t Graph::tile_columns() {
-  if (tile_columns_ > 0) return tile_columns_;
-  plan_tiles();
-  constexpr std::size_t budget = 256 * 1024;
-  const std::size_t width = budget / std::max<std::size_t>(plan_.bytes_per_column, 1);
-  return std::clamp<std::size_t>(width / 64 * 64, 512, 16384);
-}
-
-void Graph::enter_tiles(std::size_t columns) {
-  hide_inputs();
-  if (!tiled_) {
-    for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
-    tiled_ = true;
-  }
-  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) {
-    Matrix& whole = plan_.whole_inputs[i];
-    if (whole.shape(0) != plan_.inputs[i]->rows() || whole.shape(1) != batch_) {
-      const std::size_t bytes = buffer_bytes(*plan_.inputs[i], batch_);
-      try {
-        whole = Matrix({plan_.inputs[i]->rows(), batch_});
-      } catch (const std::bad_alloc&) {
-        const std::string what = "graph: input '" + plan_.inputs[i]->name() + "' at batch " + std::to_string(batch_);
-        forget_batch();
-        throw MemoryError(what, bytes);
-      }
-    }
-  }
-  size_nodes(columns, batch_);
-  show_inputs();
-}
-
-void Graph::hide_inputs() {
-  if (!inputs_shown_) return;
-  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
-  inputs_shown_ = false;
-}
-
-void Graph::show_inputs() {
-  if (!tiled_ || inputs_shown_) return;
-  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
-  inputs_shown_ = true;
-}
-
-void Graph::leave_tiles() {
-  hide_inputs();
-  if (!tiled_) return;
-  for (std::size_t i = 0; i < plan_.inputs.size(); ++i) plan_.inputs[i]->swap_value(plan_.whole_inputs[i]);
-  tiled_ = false;
-  size_nodes(batch_, batch_);
-}
-
-void Graph::set_values_wanted(bool wanted) {
-  for (Node* n : plan_.scalars) n->set_value_wanted(wanted);
+  return tile_columns_ > 0 ? tile_columns_ : executor_->default_tile_columns();
 }
 
 double Graph::forward_backward(bool loss_wanted) {
   loss();  // throws when there is none
   if (batch_ == 0) throw InputError("graph: no data fed yet (call feed or resize first)");
-  check_parameter_shapes(parameter_order_, "graph");  // the tiled pass does not call forward()
-  plan_tiles();
-  const std::size_t columns = tile_columns();
-  struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)
-    Graph& graph;
-    ~ValuesWanted() { graph.set_values_wanted(true); }
-  } restore{*this};
-  set_values_wanted(loss_wanted);
-  if (plan_.tileable && batch_ > columns) return tiled_pass(columns, loss_wanted);
-  forward(Mode::train);
-  const double cost = loss_wanted ? loss_value() : std::numeric_limits<double>::quiet_NaN();
-  backward();
-  return cost;
-}
-
-double Graph::tiled_pass(std::size_t columns, bool loss_wanted) {
-  Node& root = *loss_;
-  const OneBlasThread one_blas_thread;
-  enter_tiles(columns);
-  hide_inputs();
-  struct Show {  // however the pass ends, the inputs show the whole batch again
-    Graph& graph;
-    ~Show() { graph.show_inputs(); }
-  } show{*this};
-  for (Parameter* p : parameter_order_) p->grad.fill(0.0);
-  for (Node* n : plan_.scalars) n->grad().fill(0.0);
-  root.grad().fill(1.0);
-  // The scalar part first, as backward() runs it (in reverse order, before the nodes it
-  // reads): the root passes its gradient to the means and to the input-less terms.
-  for (Node* n : plan_.once) n->forward(Mode::train);
-  if (!root.mean_over_columns()) root.backward();
-  for (auto it = plan_.once.rbegin(); it != plan_.once.rend(); ++it) {
-    if ((*it)->requires_grad()) (*it)->backward();
-  }
-  std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
-  run_tiles(columns, batch_);
-  for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
-  if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
-  return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();
+  check_parameter_shapes(parameter_order_, "graph");  // a tiled pass does not call forward()
+  return executor_->forward_backward(tile_columns(), loss_wanted);
 }
 
 double Graph::forward_backward_share(TileExchange& exchange, bool loss_wanted) {
   loss();  // throws when there is none
   check_parameter_shapes(parameter_order_, "graph");
-  plan_tiles();
-  if (!plan_.tileable) {
+  if (!tileable()) {
     throw InputError("graph: a batch shared by several processes runs in column tiles, but this graph cannot be "
                      "tiled (every per-example node must be column-separable and the loss a mean over columns, "
                      "plus scalar terms without inputs)");
@@ -397,71 +235,7 @@ double Graph::forward_backward_share(TileExchange& exchange, bool loss_wanted) {
                        std::to_string(m));
     }
   }
-  struct ValuesWanted {  // set back to true however the pass ends (a loss may throw)
-    Graph& graph;
-    ~ValuesWanted() { graph.set_values_wanted(true); }
-  } restore{*this};
-  set_values_wanted(loss_wanted);
-  return shared_pass(columns, exchange, loss_wanted);
-}
-
-double Graph::shared_pass(std::size_t columns, TileExchange& exchange, bool loss_wanted) {
-  Node& root = *loss_;
-  const OneBlasThread one_blas_thread;
-  const std::size_t m = exchange.examples();
-  const bool holds = exchange.holds_columns();
-  if (holds) {
-    enter_tiles(columns);
-    hide_inputs();
-  } else if (batch_ == 0) {
-    for (Node* n : plan_.scalars) resize_node(*n, 1);  // the scalar part runs, no tile does
-  }
-  struct Restore {  // however the pass ends: the inputs show the fed batch, the nodes divide by it
-    Graph& graph;
-    ~Restore() {
-      graph.show_inputs();
-      for (Node* n : graph.order_) n->set_examples(graph.batch_);
-    }
-  } restore{*this};
-  for (Node* n : order_) n->set_examples(m);
-  for (Parameter* p : parameter_order_) p->grad.fill(0.0);
-  for (Node* n : plan_.scalars) n->grad().fill(0.0);
-  root.grad().fill(1.0);
-  // The scalar part first, as tiled_pass runs it.
-  for (Node* n : plan_.once) n->forward(Mode::train);
-  if (!root.mean_over_columns()) root.backward();
-  for (auto it = plan_.once.rbegin(); it != plan_.once.rend(); ++it) {
-    if ((*it)->requires_grad()) (*it)->backward();
-  }
-  std::fill(plan_.mean_totals.begin(), plan_.mean_totals.end(), 0.0);
-  const std::size_t per_tile = doubles_per_tile();
-  std::span<const double> mine;
-  if (holds) {
-    const std::size_t tiles_here = (batch_ - 1) / columns + 1;
-    std::vector<double>& packed = tile_workers(std::min(threads(), tiles_here)).packed;
-    if (packed.size() < tiles_here * per_tile) packed.resize(tiles_here * per_tile);
-    run_tiles(columns, m, packed.data());
-    mine = std::span<const double>(packed.data(), tiles_here * per_tile);
-  }
-  const std::span<const double> all = exchange.all_tiles(mine, per_tile);
-  const std::size_t tiles = exchange.tiles(columns);
-  if (all.size() != tiles * per_tile) {
-    throw RunError("graph: the exchange returned " + std::to_string(all.size()) + " doubles for " +
-                   std::to_string(tiles) + " tiles of " + std::to_string(per_tile));
-  }
-  // Every tile of the whole batch, in tile order, as TileRun::add_next adds them.
-  const double* in = all.data();
-  for (std::size_t t = 0; t < tiles; ++t) {
-    for (Parameter* p : parameter_order_) {
-      double* g = p->grad.data();
-      for (std::size_t k = 0; k < p->grad.size(); ++k) g[k] += in[k];
-      in += p->grad.size();
-    }
-    for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.mean_totals[k] += *in++;
-  }
-  for (std::size_t k = 0; k < plan_.means.size(); ++k) plan_.means[k]->value()(0, 0) = plan_.mean_totals[k];
-  if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
-  return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();
+  return executor_->forward_backward_share(columns, exchange, loss_wanted);
 }
 
 }  // namespace xgrad

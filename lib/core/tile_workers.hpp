@@ -1,5 +1,5 @@
-// What Graph's tiled pass keeps for running tiles on several threads (private to the
-// library; Graph::run_tiles in graph_tiles.cpp uses it): one lane of nodes per thread and a
+// What the tiled executor keeps for running tiles on several threads (private to the
+// library; TiledExecutor::run_tiles in tile_threads.cpp uses it): one lane of nodes per thread and a
 // ring of slots where finished tiles wait to be added in tile order.
 #pragma once
 

@@ -5,12 +5,11 @@
 #include <limits>
 #include <ostream>
 
-#include <xgrad/check/training_step.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/format.hpp>
 #include <xgrad/core/non_finite.hpp>
 #include <xtensor/xview.hpp>
-#include <xgrad/train/non_finite.hpp>
+#include "train/local_passes.hpp"
 
 namespace xgrad {
 
@@ -59,25 +58,6 @@ void TrainerOptions::validate() const {
 
 namespace {
 
-void validate_for(const Graph&, const Input& features, const Input& labels, const Dataset& data) {
-  const std::string source = "training set";
-  require_examples(data.X, source);
-  if (data.X.shape(0) != features.rows() || data.Y.shape(0) != labels.rows() || data.Y.shape(1) != data.X.shape(1)) {
-    throw InputError(source + ": X is " + shape_string(data.X) + " and Y is " + shape_string(data.Y) + " but input '" +
-                     features.name() + "' has " + std::to_string(features.rows()) + " rows and '" + labels.name() +
-                     "' " + std::to_string(labels.rows()) + " (one column per example in both)");
-  }
-  require_finite(data.X, source + ": X");
-  require_finite(data.Y, source + ": Y");
-}
-
-[[noreturn]] void report_non_finite(const Graph& graph, const std::string& when, double cost) {
-  if (const auto found = find_non_finite(graph)) {
-    throw RunError(when + ": " + found->describe() + "; try a smaller learning rate");
-  }
-  throw RunError(when + ": the cost is " + format_double(cost));
-}
-
 Dataset columns(const Dataset& data, std::size_t first, std::size_t count) {
   Dataset part;
   part.X = xt::view(data.X, xt::all(), xt::range(first, first + count));
@@ -95,7 +75,7 @@ Trainer::Trainer(Model& model, Optimizer& optimizer, const Dataset& train, Train
       optimizer_(&optimizer),
       options_(std::move(options)) {
   options_.validate();
-  if (!options_.passes) model.validate_data(train, "training set");
+  choose_passes(train);
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -108,7 +88,7 @@ Trainer::Trainer(Trainable graph, Optimizer& optimizer, const Dataset& train, Tr
       options_(std::move(options)) {
   options_.validate();
   if (options_.validation.enabled()) throw InputError("validation needs a Model (this trainer runs a bare graph)");
-  if (!options_.passes) validate_for(*graph_, *features_, *labels_, train);
+  choose_passes(train);
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -124,7 +104,7 @@ Trainer::Trainer(std::unique_ptr<Model> model, std::unique_ptr<Optimizer> optimi
       optimizer_(owned_optimizer_.get()),
       options_(std::move(options)) {
   options_.validate();
-  if (!options_.passes) model_->validate_data(train, "training set");
+  choose_passes(train);
   setup(train);
   if (!state.best_parameters.empty()) {
     const auto params = graph_->parameters();
@@ -143,6 +123,17 @@ Trainer::Trainer(std::unique_ptr<Model> model, std::unique_ptr<Optimizer> optimi
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::choose_passes(const Dataset& train) {
+  if (options_.passes) {
+    passes_ = options_.passes.get();
+    return;
+  }
+  const std::optional<Dataset>& validation = options_.validation.data;
+  local_passes_ = std::make_unique<detail::LocalPasses>(model_, Trainable{*graph_, *features_, *labels_}, train,
+                                                        validation ? &*validation : nullptr);
+  passes_ = local_passes_.get();
+}
 Trainer::Trainer(Trainer&&) noexcept = default;
 
 void Trainer::setup(const Dataset& train) {
@@ -160,14 +151,9 @@ void Trainer::setup(const Dataset& train) {
     validation_ = std::make_unique<Dataset>(columns(train, m - held, held));
     train_ = split_train_.get();
   } else if (v.data) {
-    if (!options_.passes) model_->validate_data(*v.data, "validation set");
     validation_ = std::make_unique<Dataset>(*v.data);
   }
-  if (options_.passes) {
-    options_.passes->start(Trainable{*graph_, *features_, *labels_}, *train_, options_.training);
-  } else if (options_.training.uses_mini_batches()) {
-    batches_ = std::make_unique<MiniBatches>(*train_, options_.training.mini_batch_size, options_.training.shuffle_seed);
-  }
+  passes_->start(Trainable{*graph_, *features_, *labels_}, *train_, options_.training);
 }
 
 double Trainer::learning_rate() const { return schedule_.at(options_.training.learning_rate, state_.epoch); }
@@ -187,39 +173,14 @@ bool Trainer::validation_due(std::size_t epoch, bool last) const {
 }
 
 Evaluation Trainer::validation_now() {
-  if (options_.passes) return options_.passes->evaluate(*model_, *validation_, "validation set");
-  return evaluate(*model_, *validation_, "validation set");
+  return passes_->evaluate(*model_, *validation_, "validation set");
 }
 
 double Trainer::run_epoch(bool cost_wanted) {
   const TrainOptions& o = options_.training;
   const std::size_t epoch = state_.epoch;
   const double rate = schedule_.at(o.learning_rate, epoch);
-  if (options_.passes) return options_.passes->epoch(epoch, rate, cost_wanted, *optimizer_, state_.step);
-  if (!o.uses_mini_batches()) {
-    const double cost = train_step(*graph_, *optimizer_, rate, cost_wanted);
-    ++state_.step;
-    if (o.stop_on_non_finite && !std::isfinite(cost)) {
-      report_non_finite(*graph_, "iteration " + std::to_string(epoch), cost);
-    }
-    return cost;
-  }
-  MiniBatches& batches = *batches_;
-  const double m = static_cast<double>(train_->X.shape(1));
-  batches.shuffle(epoch);
-  double weighted = 0.0;
-  for (std::size_t b = 0; b < batches.count(); ++b) {
-    const Dataset& batch = batches.batch(b);
-    graph_->feed(*features_, batch.X);
-    graph_->feed(*labels_, batch.Y);
-    const double cost = train_step(*graph_, *optimizer_, rate, cost_wanted);
-    ++state_.step;
-    if (o.stop_on_non_finite && !std::isfinite(cost)) {
-      report_non_finite(*graph_, "epoch " + std::to_string(epoch) + ", mini-batch " + std::to_string(b), cost);
-    }
-    weighted += cost * static_cast<double>(batches.size(b));
-  }
-  return weighted / m;
+  return passes_->epoch(epoch, rate, cost_wanted, *optimizer_, state_.step);
 }
 
 void Trainer::early_stopping(const Evaluation& validation, RunSummary& summary) {
@@ -265,20 +226,8 @@ RunSummary Trainer::run(std::size_t epochs) {
   const std::size_t end = first + epochs;
   const bool mini = o.uses_mini_batches();
   const char* step_name = mini ? "epoch" : "iteration";
-  if (o.check_first_step && state_.step == 0) {
-    if (options_.passes) {
-      options_.passes->check_first_step();
-    } else {
-      check_training_step(*graph_, *features_, *labels_, train_->X, train_->Y,
-                          mini ? o.mini_batch_size : train_->X.shape(1));
-    }
-  }
-  if (options_.passes) {
-    options_.passes->begin_run();
-  } else if (!mini) {  // the graph may have been fed something else since the last run
-    graph_->feed(*features_, train_->X);
-    graph_->feed(*labels_, train_->Y);
-  }
+  if (o.check_first_step && state_.step == 0) passes_->check_first_step();
+  passes_->begin_run();
   const std::size_t tick = std::max<std::size_t>(1, epochs / 100);
   RunSummary summary;
   summary.message = "completed " + std::to_string(epochs) + " " + (mini ? "epochs" : "iterations");

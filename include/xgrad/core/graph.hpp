@@ -10,7 +10,8 @@
 /// backward over one tile of columns at a time, so that the activations of a tile stay in
 /// cache and the memory does not grow with the batch beyond the fed data. Tiles run on up to
 /// xgrad::threads() threads (core/threads.hpp) when every node in them has a
-/// clone_for_worker(); the bits do not depend on the thread count.
+/// clone_for_worker(); the bits do not depend on the thread count. How such a pass is
+/// scheduled is not Graph's business: Graph delegates it to a private executor.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -34,8 +35,7 @@
 namespace xgrad {
 
 namespace detail {
-struct TileLane;     ///< lib/core/tile_workers.hpp
-struct TileWorkers;
+class TiledExecutor;  ///< lib/core/tiled_executor.hpp: how forward_backward is scheduled
 }
 
 /// A static computation graph: owns its nodes, parameters and random streams, runs forward
@@ -105,27 +105,23 @@ class Graph {
   double loss_value() const;
 
   /// One training pass over the fed batch: the loss, and dLoss/dp in every parameter's grad,
-  /// as forward(Mode::train) then backward() compute them. Tiled when tileable() and the
-  /// batch is wider than tile_columns(): each tile runs forward, its share of the loss and
-  /// backward, its parameter gradients going to a buffer of its own; the calling thread then
-  /// adds the tiles' gradients and loss shares in tile order. The tiles run on up to
-  /// xgrad::threads() threads (the calling thread, which always runs the last tile, and
-  /// helpers from a persistent pool, each with its own copy of the nodes from
-  /// Node::clone_for_worker) when every node in them has such a copy; on the calling thread
-  /// alone otherwise. The bits do not depend on either thread count: OpenBLAS is held to one
-  /// thread during a tiled pass and set back after, and the additions are in tile order
-  /// whoever ran the tile. Helpers that did not make a pass faster than the calling thread
-  /// alone would have been (a loaded machine) sit out the graph's next 1, 2, 4, ... 64
-  /// passes (speed only). Otherwise (one tile, or not tileable) exactly forward() and
+  /// the bits of forward(Mode::train) then backward() when the graph is not tiled.
+  /// Tiled when tileable() and the batch is wider than tile_columns(): each tile of columns
+  /// runs forward, its share of the loss and backward, and the tiles' gradients and loss
+  /// shares are added in tile order. The tiles may run on up to xgrad::threads() threads
+  /// (core/threads.hpp) when every node in them has a Node::clone_for_worker() copy; the bits
+  /// depend neither on xgrad's thread count nor on OpenBLAS's. docs/architecture.md says how
+  /// the pass is scheduled. Otherwise (one tile, or not tileable) exactly forward() and
   /// backward(), on the calling thread. loss_wanted == false returns NaN and lets losses skip
   /// their logarithms.
   /// When a node throws in a tile (on any thread), the tiles not yet started are skipped and
   /// the exception of the first tile (in tile order) that threw reaches the caller; the graph
   /// stays usable (gradients unspecified until the next pass).
   /// After a tiled pass, the inputs' value() is the whole fed batch; other nodes' values and
-  /// gradients hold the last tile only (forward() brings back the whole batch). Allocates nothing once it has run
-  /// on a batch of this size with this thread setting (the first tiled pass sizes the tile
-  /// buffers, starts the helper threads and makes their copies of the nodes).
+  /// gradients hold the last tile only (forward() brings back the whole batch). Allocates
+  /// nothing once it has run on a batch of this size with this thread setting (the first
+  /// tiled pass sizes the tile buffers, starts the helper threads and makes their copies of
+  /// the nodes).
   double forward_backward(bool loss_wanted = true);
 
   /// One training pass over this process's share of a batch that several processes share
@@ -169,59 +165,21 @@ class Graph {
   std::vector<Node*> declaring_nodes(const Parameter& p) const;
 
  private:
+  friend class detail::TiledExecutor;  // sizes the nodes, runs forward and backward, reads the lists
+
   /// `input`: the node itself when it is an Input (fed, and loaded tile by tile), else nullptr.
   void adopt(std::unique_ptr<Node> node, Input* input);
   bool owns(const Node* node) const;
-  static void check_buffer_size(const Node& node, std::size_t batch);
+  /// The bytes of node's rows x batch doubles; InputError naming the node when they exceed
+  /// the addressable memory (checked before multiplying).
+  static std::size_t buffer_bytes(const Node& node, std::size_t batch);
   /// node.resize(batch), a failed allocation reported as MemoryError naming the node.
   static void resize_node(Node& node, std::size_t batch);
-  void plan_tiles();
   /// Every node resized to `columns` (resize_node) and told the batch's `examples`; on a
   /// failure, forget_batch() and rethrow.
   void size_nodes(std::size_t columns, std::size_t examples);
   /// After a failed sizing: the inputs hold their own data again and batch() is 0.
   void forget_batch();
-  void enter_tiles(std::size_t columns);
-  void leave_tiles();
-  /// While the nodes are sized for tiles (tiled_) and no pass runs, the inputs show the
-  /// whole fed batch in value() (show_inputs); the tiled pass and the sizing code work on the
-  /// inputs' tile buffers with the whole batch held in plan_ (hide_inputs). Both swap, O(1).
-  void hide_inputs();
-  void show_inputs();
-  void set_values_wanted(bool wanted);
-  double tiled_pass(std::size_t columns, bool loss_wanted);
-  /// The pass of forward_backward_share once the checks are done.
-  double shared_pass(std::size_t columns, TileExchange& exchange, bool loss_wanted);
-  /// graph_tiles.cpp: the tiles of a tiled pass, on the threads there are, the means dividing
-  /// by `examples`. With `packed` (forward_backward_share), each tile's sums are copied there
-  /// in tile order instead of being added (TileExchange's layout).
-  void run_tiles(std::size_t columns, std::size_t examples, double* packed = nullptr);
-  /// Doubles of one tile's sums: the parameters' elements, then one per mean node.
-  std::size_t doubles_per_tile() const;
-  detail::TileWorkers& tile_workers(std::size_t lanes);
-  void prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns, std::size_t examples);
-  /// A lane's inputs and tile nodes resized to `columns` (resize_node: MemoryError on a failed
-  /// allocation) and told the batch's `examples`.
-  static void size_lane(detail::TileLane& lane, std::size_t columns, std::size_t examples);
-
-  /// The tile plan (plan_tiles), made again after nodes or the loss change.
-  struct TilePlan {
-    bool valid = false;
-    bool tileable = false;
-    std::size_t bytes_per_column = 0;
-    std::vector<Input*> inputs;        ///< every Input, in graph order
-    std::vector<Node*> tile_nodes;     ///< per-example and mean nodes, in graph order
-    std::vector<Node*> means;          ///< the mean_over_columns() nodes, in graph order
-    std::vector<Node*> once;           ///< scalar nodes without inputs (run once per pass)
-    std::vector<Node*> scalars;        ///< every scalar node
-    std::vector<double> mean_totals;   ///< one per mean node
-    std::vector<Matrix> whole_inputs;  ///< an Input's whole batch while tiles run
-    std::unique_ptr<detail::TileWorkers> workers;  ///< copies of the nodes for threads, slots
-  };
-  TilePlan plan_;
-  bool tiled_ = false;  ///< nodes are sized for tiles and the inputs' data are in plan_
-  bool inputs_shown_ = false;  ///< tiled_, and the inputs' value() holds the whole batch (plan_ their tile buffers)
-  std::size_t tile_columns_ = 0;
 
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<Node*> order_;
@@ -238,6 +196,11 @@ class Graph {
   std::unordered_set<const RandomStream*> stream_set_;
   Node* loss_ = nullptr;
   std::size_t batch_ = 0;
+  std::size_t tile_columns_ = 0;
+  /// The tiled, threaded pass (lib/core/tiled_executor.hpp): the tile plan, the inputs'
+  /// whole batches while the nodes are sized for tiles, the worker copies and slots. Last,
+  /// so that it goes first (its copies of the nodes before the nodes).
+  std::unique_ptr<detail::TiledExecutor> executor_;
 };
 
 }  // namespace xgrad

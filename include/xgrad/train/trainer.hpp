@@ -208,6 +208,9 @@ class Trainer {
   const Dataset* validation_data() const { return validation_.get(); }
 
  private:
+  /// passes_: options_.passes, or local passes that check `train` (and the validation set)
+  /// first (InputError naming the problem).
+  void choose_passes(const Dataset& train);
   void setup(const Dataset& train);
   double run_epoch(bool cost_wanted);
   Evaluation validation_now();
@@ -226,7 +229,10 @@ class Trainer {
   const Dataset* train_ = nullptr;
   std::unique_ptr<Dataset> split_train_;  ///< the training part of a split
   std::unique_ptr<Dataset> validation_;
-  std::unique_ptr<MiniBatches> batches_;
+  /// Who computes the passes: options_.passes, or local_passes_ (this process, the whole
+  /// training set) when that is empty.
+  std::unique_ptr<TrainingPasses> local_passes_;
+  TrainingPasses* passes_ = nullptr;
   TrainerState state_;
 };
 

@@ -1,6 +1,8 @@
 /// @file
 /// Who computes a Trainer's passes. By default (TrainerOptions::passes empty) the trainer
-/// runs every step and evaluation on this process, over the whole training set. A
+/// uses the library's local passes: every step and evaluation on this process, over the
+/// whole training set, full batch or mini-batches (the same interface, so that the Trainer
+/// has one code path). A
 /// data-parallel run (xgrad/parallel/data_parallel.hpp: parallel::shared_passes) plugs in
 /// passes where each process holds a share of the columns and the processes combine what
 /// they compute, so that the Trainer (its schedule, validation, early stopping, callbacks,

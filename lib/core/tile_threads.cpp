@@ -1,8 +1,8 @@
-// Graph's tiled pass on several threads: the tiles of a batch, each run forward and backward
-// on some thread's lane of nodes, its parameter gradients and loss shares left in a slot;
-// the calling thread adds the slots in tile order, so that the bits do not depend on which
-// thread ran which tile or on how many threads there were.
-#include <xgrad/core/graph.hpp>
+// TiledExecutor's tiles on several threads: the tiles of a batch, each run forward and
+// backward on some thread's lane of nodes, its parameter gradients and loss shares left in a
+// slot; the calling thread adds the slots in tile order, so that the bits do not depend on
+// which thread ran which tile or on how many threads there were.
+#include "core/tiled_executor.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -17,13 +17,9 @@
 #include "core/tile_workers.hpp"
 #include "core/worker_pool.hpp"
 
-namespace xgrad {
+namespace xgrad::detail {
 
 namespace {
-
-using detail::TileLane;
-using detail::TileSlot;
-using detail::TileWorkers;
 
 // How many tiles may wait to be added: on one thread, a few; on several, as many as fit in
 // slot_budget bytes (at most max_slots, at least slots_per_lane per thread), so that a thread
@@ -88,7 +84,7 @@ bool copy_lane(const TileLane& own, TileLane& copy) {
 // turn by whichever thread is free; the last (perhaps narrower) tile is the calling
 // thread's, on the graph's own nodes, which therefore hold it afterwards. A thread may start
 // tile t only once tile t - slot_count has been added (its slot is free again).
-class TileRun final : public detail::PoolJob {
+class TileRun final : public PoolJob {
  public:
   using SizeLane = void (*)(TileLane& lane, std::size_t columns, std::size_t examples);
 
@@ -243,26 +239,23 @@ class TileRun final : public detail::PoolJob {
 
 }  // namespace
 
-Graph::Graph() = default;
-Graph::~Graph() = default;
-
-detail::TileWorkers& Graph::tile_workers(std::size_t lanes) {
-  bool fits = plan_.workers != nullptr && plan_.workers->totals.size() == parameter_order_.size();
-  for (std::size_t i = 0; fits && i < parameter_order_.size(); ++i) {
-    fits = plan_.workers->totals[i].shape() == parameter_order_[i]->grad.shape();
+TileWorkers& TiledExecutor::tile_workers(std::size_t lanes) {
+  bool fits = workers_ != nullptr && workers_->totals.size() == graph_.parameter_order_.size();
+  for (std::size_t i = 0; fits && i < graph_.parameter_order_.size(); ++i) {
+    fits = workers_->totals[i].shape() == graph_.parameter_order_[i]->grad.shape();
   }
   if (!fits) {  // first use, or parameters added or reshaped since
     auto w = std::make_unique<TileWorkers>();
     TileLane own;
-    own.inputs = plan_.inputs;
-    own.tile_nodes = plan_.tile_nodes;
-    own.means = plan_.means;
-    own.parameters = parameter_order_;
+    own.inputs = inputs_;
+    own.tile_nodes = tile_nodes_;
+    own.means = means_;
+    own.parameters = graph_.parameter_order_;
     w->lanes.push_back(std::move(own));
-    for (const Parameter* p : parameter_order_) w->totals.push_back(xt::zeros<double>(p->grad.shape()));
-    plan_.workers = std::move(w);
+    for (const Parameter* p : graph_.parameter_order_) w->totals.push_back(xt::zeros<double>(p->grad.shape()));
+    workers_ = std::move(w);
   }
-  TileWorkers& w = *plan_.workers;
+  TileWorkers& w = *workers_;
   while (w.cloneable && w.lanes.size() < lanes) {
     TileLane copy;
     if (!copy_lane(w.lanes[0], copy)) {
@@ -273,48 +266,48 @@ detail::TileWorkers& Graph::tile_workers(std::size_t lanes) {
     w.lanes.push_back(std::move(copy));
   }
   const std::size_t slots =
-      slots_wanted(std::min(lanes, w.lanes.size()), parameter_count(parameter_order_) + plan_.means.size());
+      slots_wanted(std::min(lanes, w.lanes.size()), parameter_count(graph_.parameter_order_) + means_.size());
   if (w.slot_count < slots) {
     w.slots = std::make_unique<TileSlot[]>(slots);
     for (std::size_t s = 0; s < slots; ++s) {
-      for (const Parameter* p : parameter_order_) w.slots[s].grads.push_back(xt::zeros<double>(p->grad.shape()));
-      w.slots[s].shares.assign(plan_.means.size(), 0.0);
+      for (const Parameter* p : graph_.parameter_order_) w.slots[s].grads.push_back(xt::zeros<double>(p->grad.shape()));
+      w.slots[s].shares.assign(means_.size(), 0.0);
     }
     w.slot_count = slots;
   }
   return w;
 }
 
-void Graph::size_lane(TileLane& lane, std::size_t columns, std::size_t examples) {
+void TiledExecutor::size_lane(TileLane& lane, std::size_t columns, std::size_t examples) {
   for (Node* n : lane.inputs) {
-    resize_node(*n, columns);
+    Graph::resize_node(*n, columns);
     n->set_examples(examples);
   }
   for (Node* n : lane.tile_nodes) {
-    resize_node(*n, columns);
+    Graph::resize_node(*n, columns);
     n->set_examples(examples);
   }
 }
 
-void Graph::prepare_lanes(detail::TileWorkers& workers, std::size_t lanes, std::size_t columns,
+void TiledExecutor::prepare_lanes(TileWorkers& workers, std::size_t lanes, std::size_t columns,
                           std::size_t examples) {
   for (std::size_t k = 1; k < lanes; ++k) {
     TileLane& lane = workers.lanes[k];
-    for (std::size_t i = 0; i < parameter_order_.size(); ++i) {
-      xt::noalias(lane.parameters[i]->value) = parameter_order_[i]->value;
+    for (std::size_t i = 0; i < graph_.parameter_order_.size(); ++i) {
+      xt::noalias(lane.parameters[i]->value) = graph_.parameter_order_[i]->value;
     }
     size_lane(lane, columns, examples);
-    for (std::size_t m = 0; m < plan_.means.size(); ++m) {
-      lane.means[m]->set_value_wanted(plan_.means[m]->value_wanted());
-      lane.means[m]->grad().fill(plan_.means[m]->grad()(0, 0));  // the root's seed, as set on the graph's
+    for (std::size_t m = 0; m < means_.size(); ++m) {
+      lane.means[m]->set_value_wanted(means_[m]->value_wanted());
+      lane.means[m]->grad().fill(means_[m]->grad()(0, 0));  // the root's seed, as set on the graph's
     }
   }
 }
 
-std::size_t Graph::doubles_per_tile() const { return parameter_count(parameter_order_) + plan_.means.size(); }
+std::size_t TiledExecutor::doubles_per_tile() const { return parameter_count(graph_.parameter_order_) + means_.size(); }
 
-void Graph::run_tiles(std::size_t columns, std::size_t examples, double* packed) {
-  const std::size_t tiles = (batch_ - 1) / columns + 1;
+void TiledExecutor::run_tiles(std::size_t columns, std::size_t examples, double* packed) {
+  const std::size_t tiles = (graph_.batch_ - 1) / columns + 1;
   TileWorkers& workers = tile_workers(std::min(threads(), tiles));
   std::size_t lanes = std::min(threads(), std::min(tiles, workers.lanes.size()));
   if (lanes > 1 && workers.solo_passes > 0) {
@@ -322,8 +315,8 @@ void Graph::run_tiles(std::size_t columns, std::size_t examples, double* packed)
     lanes = 1;
   }
   prepare_lanes(workers, lanes, columns, examples);
-  for (Node* n : plan_.inputs) n->set_examples(examples);
-  for (Node* n : plan_.tile_nodes) n->set_examples(examples);
+  for (Node* n : inputs_) n->set_examples(examples);
+  for (Node* n : tile_nodes_) n->set_examples(examples);
   // While the tiles run, the sums are in workers.totals (starting from what the scalar part
   // added, e.g. L2Penalty's share) and the graph's parameter gradients are lane 0's per-tile
   // buffers; swapped back however the tiles end.
@@ -334,17 +327,17 @@ void Graph::run_tiles(std::size_t columns, std::size_t examples, double* packed)
       for (std::size_t i = 0; i < parameters.size(); ++i) std::swap(parameters[i]->grad, totals[i]);
     }
     ~SwapTotals() { swap(); }
-  } swap_totals{parameter_order_, workers.totals};
+  } swap_totals{graph_.parameter_order_, workers.totals};
   swap_totals.swap();
-  TileRun run(workers, lanes, plan_.whole_inputs, plan_.mean_totals, columns, batch_, examples, packed,
-              doubles_per_tile(), &Graph::size_lane);
+  TileRun run(workers, lanes, whole_inputs_, mean_totals_, columns, graph_.batch_, examples, packed,
+              doubles_per_tile(), &TiledExecutor::size_lane);
   const auto start = std::chrono::steady_clock::now();
-  detail::WorkerPool::shared().run(run, lanes - 1);
+  WorkerPool::shared().run(run, lanes - 1);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   try {
     run.rethrow_first_error();
   } catch (const MemoryError&) {  // a tile's buffers could not be sized: as size_nodes does
-    forget_batch();
+    graph_.forget_batch();
     throw;
   }
   if (lanes > 1 && run.lead_seconds_per_tile() > 0.0) {
@@ -359,4 +352,4 @@ void Graph::run_tiles(std::size_t columns, std::size_t examples, double* packed)
   }
 }
 
-}  // namespace xgrad
+}  // namespace xgrad::detail
