@@ -101,6 +101,34 @@ BOOST_AUTO_TEST_CASE(elementwise_softplus_passes_the_gradient_checker) {
 }
 // --- README example (element-wise) ends ---
 
+// The scheduling hooks are opt-in: the README's Softplus (a raw Node) has none, so a model
+// using it runs on the whole batch; the Elementwise one derives from Schedulable, declares
+// them and tiles.
+BOOST_AUTO_TEST_CASE(scheduling_hooks_are_opt_in) {
+  xgrad::Graph g;
+  auto& x = g.input("x", 3);
+  auto& raw = g.add<Softplus>("raw", x);
+  auto& math = g.add<ElementwiseSoftplus>("math", x);
+  const xgrad::Schedulable& raw_hooks = xgrad::scheduling_hooks(raw);
+  BOOST_TEST(!raw_hooks.column_separable());
+  BOOST_TEST(!raw_hooks.mean_over_columns());
+  BOOST_TEST(!raw_hooks.sums_inputs());
+  BOOST_TEST((raw_hooks.clone_for_worker({&x}, {}) == nullptr));
+  BOOST_TEST((&xgrad::scheduling_hooks(math) == static_cast<const xgrad::Schedulable*>(&math)));
+  BOOST_TEST(xgrad::scheduling_hooks(math).column_separable());
+  BOOST_TEST((xgrad::scheduling_hooks(math).clone_for_worker({&x}, {}) != nullptr));
+
+  xgrad::RandomState rng(5);
+  xgrad::Graph plain;
+  two_layers<Softplus>(plain, rng, 4, 700);
+  plain.set_tile_columns(64);
+  BOOST_TEST(!plain.tileable());  // one node without hooks: the whole batch, as forward + backward
+  xgrad::Graph tiled;
+  two_layers<ElementwiseSoftplus>(tiled, rng, 4, 700);
+  tiled.set_tile_columns(64);
+  BOOST_TEST(tiled.tileable());
+}
+
 namespace {
 
 // What the counting softplus and its worker copies share: how often the function ran on a

@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(every_built_in_node_kind_on_worker_threads) {
 namespace {
 
 // A user's column-separable node without clone_for_worker: x^2 element-wise.
-class Square final : public Node {
+class Square final : public Node, public Schedulable {
  public:
   Square(std::string name, Node& x) : Node(std::move(name), {&x}, x.rows()) {}
   std::string_view kind() const override { return "square"; }
@@ -265,7 +265,7 @@ struct TraceState {
 };
 
 // The identity, with a copy for worker threads that counts its tiles and may throw.
-class Tracer final : public Node {
+class Tracer final : public Node, public Schedulable {
  public:
   Tracer(std::string name, Node& x, std::shared_ptr<TraceState> state, bool copy = false)
       : Node(std::move(name), {&x}, x.rows()), state_(std::move(state)), copy_(copy) {}

@@ -73,7 +73,7 @@ std::string hook_of(Flaw flaw) {
 // Squared error averaged over examples, as a user writes it with the hooks: mean over
 // columns, a worker copy, the sum skipped when nobody reads the value. Residuals are kept
 // in forward for backward.
-class UserMse final : public Node {
+class UserMse final : public Node, public Schedulable {
  public:
   UserMse(std::string name, Node& a, Node& y, Flaw flaw) : Node(std::move(name), {&a, &y}, 1), flaw_(flaw) {}
   std::string_view kind() const override { return "user_mse"; }
@@ -150,7 +150,7 @@ class UserRmse final : public Node {
 
 // A smooth squashing function, x / sqrt(1 + x^2), keeping its slope (1 + x^2)^(-3/2) in a
 // scratch buffer.
-class Squash final : public Node {
+class Squash final : public Node, public Schedulable {
  public:
   Squash(std::string name, Node& x, Flaw flaw, std::shared_ptr<Matrix> scratch = std::make_shared<Matrix>())
       : Node(std::move(name), {&x}, x.rows()), flaw_(flaw), slopes_(std::move(scratch)) {}
@@ -184,7 +184,7 @@ class Squash final : public Node {
 };
 
 // x minus its row's mean over the batch. Not column-separable; the mistake claims it is.
-class CenterRows final : public Node {
+class CenterRows final : public Node, public Schedulable {
  public:
   CenterRows(std::string name, Node& x, Flaw flaw) : Node(std::move(name), {&x}, x.rows()), flaw_(flaw) {}
   std::string_view kind() const override { return "center_rows"; }
@@ -217,7 +217,7 @@ class CenterRows final : public Node {
 };
 
 // Leaky ReLU with a slope; the mistake's copy forgets it (the default 0.01).
-class UserLeaky final : public Node {
+class UserLeaky final : public Node, public Schedulable {
  public:
   UserLeaky(std::string name, Node& x, Flaw flaw, double slope = 0.01)
       : Node(std::move(name), {&x}, x.rows()), flaw_(flaw), slope_(slope) {}
@@ -553,7 +553,7 @@ namespace {
 
 // A user's sum of two scalar terms, the second weighted: with weight 1 an honest
 // sums_inputs() (what Add declares), with weight 2 a false claim.
-class Total final : public Node {
+class Total final : public Node, public Schedulable {
  public:
   Total(std::string name, Node& a, Node& b, double weight)
       : Node(std::move(name), {&a, &b}, 1), weight_(weight) {}

@@ -133,7 +133,7 @@ class TextbookSoftmaxCrossEntropy final : public Node {
 };
 
 // x minus the batch's mean, per row: declares column_separable() although it is not.
-class CenterRows final : public Node {
+class CenterRows final : public Node, public Schedulable {
  public:
   CenterRows(std::string name, Node& x) : Node(std::move(name), {&x}, x.rows()) {}
   std::string_view kind() const override { return "center_rows"; }

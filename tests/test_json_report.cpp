@@ -24,7 +24,7 @@ using Json = nlohmann::json;
 namespace {
 
 // LeCun's scaled tanh, 1.7159 tanh(2x/3), element-wise: a user's node.
-class ScaledTanh final : public xgrad::Node {
+class ScaledTanh final : public xgrad::Node, public xgrad::Schedulable {
  public:
   ScaledTanh(std::string name, xgrad::Node& x) : Node(std::move(name), {&x}, x.rows()) {}
   std::string_view kind() const override { return "scaled_tanh"; }

@@ -60,7 +60,7 @@ void require_same_parameters(const xgrad::Graph& one, const xgrad::Graph& shared
 }
 
 // A user's node: softplus, column-separable, with copies for worker threads.
-class Softplus final : public xgrad::Node {
+class Softplus final : public xgrad::Node, public xgrad::Schedulable {
  public:
   Softplus(std::string name, xgrad::Node& x) : Node(std::move(name), {&x}, x.rows()) {}
   std::string_view kind() const override { return "softplus"; }

@@ -233,11 +233,11 @@ class HookCheck {
 
   void run() {
     if (node_.batch() == 0) return;
-    const bool separable = node_.column_separable() && per_example(node_);
-    const bool mean = node_.mean_over_columns();
+    const bool separable = scheduling_hooks(node_).column_separable() && per_example(node_);
+    const bool mean = scheduling_hooks(node_).mean_over_columns();
     const bool scalar = scalar_node(node_);
     make_copy_inputs();
-    std::unique_ptr<Node> copy = node_.clone_for_worker(copy_slots_, copy_param_slots_);
+    std::unique_ptr<Node> copy = scheduling_hooks(node_).clone_for_worker(copy_slots_, copy_param_slots_);
     if (!separable && !mean && !scalar && copy == nullptr) return;
 
     // Put back at the end (in reverse order: the node's size first, then its buffers).
@@ -271,7 +271,7 @@ class HookCheck {
     if (separable && columns_ok && !settings_.claim_checked_by_column) check_sampled_columns();
     if ((separable || mean) && columns_ok && n_ >= 2) check_tiles(separable);
     if (scalar) check_value_switched_off();
-    if (node_.sums_inputs()) check_sum_of_inputs();
+    if (scheduling_hooks(node_).sums_inputs()) check_sum_of_inputs();
     if (copy != nullptr) check_copy(std::move(copy));
   }
 
@@ -636,7 +636,8 @@ class HookCheck {
       problem = "the copy's kind() is '" + std::string(copy.kind()) + "', the node's '" + std::string(node_.kind()) + "'";
     } else if (copy.rows() != node_.rows()) {
       problem = "the copy has " + std::to_string(copy.rows()) + " rows, the node " + std::to_string(node_.rows());
-    } else if (copy.column_separable() != node_.column_separable() || copy.mean_over_columns() != node_.mean_over_columns()) {
+    } else if (scheduling_hooks(copy).column_separable() != scheduling_hooks(node_).column_separable() ||
+               scheduling_hooks(copy).mean_over_columns() != scheduling_hooks(node_).mean_over_columns()) {
       problem = "the copy does not declare the same column_separable() and mean_over_columns() as the node";
     } else if (copy.inputs().size() != copy_slots_.size() ||
                !std::equal(copy_slots_.begin(), copy_slots_.end(), copy.inputs().begin())) {

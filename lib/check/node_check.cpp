@@ -322,7 +322,7 @@ class NodeCheck {
     std::size_t planned = 0;
     for (const Target& t : targets_) planned += planned_checks(options(), t.values->size(), fast);
     acc_.set_planned(planned);
-    const bool by_column = !fast && node_.column_separable() && node_.batch() > 1;
+    const bool by_column = !fast && scheduling_hooks(node_).column_separable() && node_.batch() > 1;
     for (std::size_t t = 0; t < targets_.size(); ++t) {
       if (by_column && targets_[t].input != nullptr) {
         compare_by_column(t);

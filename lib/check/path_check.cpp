@@ -67,7 +67,7 @@ std::string nodes_with_hooks(const Graph& graph) {
   std::string names;
   for (const Node* n : graph.nodes()) {
     if (dynamic_cast<const Input*>(n) != nullptr) continue;
-    if (!n->column_separable() && !n->mean_over_columns()) continue;
+    if (!scheduling_hooks(*n).column_separable() && !scheduling_hooks(*n).mean_over_columns()) continue;
     names += (names.empty() ? "" : ", ") + n->name();
   }
   return names.empty() ? "no node" : names;

@@ -21,4 +21,18 @@ void Node::resize(std::size_t batch) {
 
 void Node::fail(const std::string& message) const { throw InputError(name_ + ": " + message); }
 
+namespace {
+
+// The hooks of a node that did not opt in: every default. Stateless, so one constant serves
+// every such node.
+class DefaultHooks final : public Schedulable {};
+
+}  // namespace
+
+const Schedulable& scheduling_hooks(const Node& node) {
+  static const DefaultHooks defaults;
+  if (const auto* hooks = dynamic_cast<const Schedulable*>(&node)) return *hooks;
+  return defaults;
+}
+
 }  // namespace xgrad

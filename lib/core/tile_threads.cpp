@@ -69,7 +69,7 @@ bool copy_lane(const TileLane& own, TileLane& copy) {
       if (found == parameter_copies.end()) return false;
       parameters.push_back(found->second);
     }
-    std::unique_ptr<Node> c = n->clone_for_worker(std::move(inputs), parameters);
+    std::unique_ptr<Node> c = scheduling_hooks(*n).clone_for_worker(std::move(inputs), parameters);
     if (c == nullptr) return false;
     c->set_requires_grad(n->requires_grad());
     node_copies[n] = c.get();
@@ -176,8 +176,9 @@ class TileRun final : public PoolJob {
     for (Parameter* p : lane.parameters) p->grad.fill(0.0);
     for (std::size_t i = 0; i < lane.inputs.size(); ++i) lane.inputs[i]->load_columns(whole_inputs_[i], first);
     for (Node* n : lane.tile_nodes) n->forward(Mode::train);
-    for (Node* n : lane.tile_nodes) {
-      if (n->requires_grad() && !n->mean_over_columns()) n->grad().fill(0.0);
+    for (std::size_t k = 0; k < lane.tile_nodes.size(); ++k) {
+      Node& n = *lane.tile_nodes[k];
+      if (n.requires_grad() && !workers_.is_mean[k]) n.grad().fill(0.0);
     }
     for (auto it = lane.tile_nodes.rbegin(); it != lane.tile_nodes.rend(); ++it) {
       if ((*it)->requires_grad()) (*it)->backward();
@@ -251,6 +252,9 @@ TileWorkers& TiledExecutor::tile_workers(std::size_t lanes) {
     own.tile_nodes = tile_nodes_;
     own.means = means_;
     own.parameters = graph_.parameter_order_;
+    for (const Node* n : tile_nodes_) {
+      w->is_mean.push_back(scheduling_hooks(*n).mean_over_columns());
+    }
     w->lanes.push_back(std::move(own));
     for (const Parameter* p : graph_.parameter_order_) w->totals.push_back(xt::zeros<double>(p->grad.shape()));
     workers_ = std::move(w);

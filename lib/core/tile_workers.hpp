@@ -15,7 +15,7 @@
 namespace xgrad::detail {
 
 // The nodes one thread runs its tiles on: the graph's own (lane 0, the calling thread) or a
-// helper's copies of them (Node::clone_for_worker) with parameters of their own, whose
+// helper's copies of them (Schedulable::clone_for_worker) with parameters of their own, whose
 // values are copied from the graph's at each pass and whose gradients are the lane's.
 struct TileLane {
   std::vector<std::unique_ptr<Node>> owned_nodes;            // a helper's copies
@@ -38,6 +38,9 @@ struct TileSlot {
 struct TileWorkers {
   bool cloneable = true;        // every node of a tile gave a copy (else lanes[0] only)
   std::vector<TileLane> lanes;  // lanes[0]: the graph's own nodes and parameters
+  // Parallel to a lane's tile_nodes: whether the node is a mean_over_columns() node (its
+  // gradient is the root's seed, which a tile does not zero).
+  std::vector<char> is_mean;
   std::vector<Matrix> totals;   // parallel to Graph::parameters(): the sums while tiles run
   std::unique_ptr<TileSlot[]> slots;
   std::size_t slot_count = 0;

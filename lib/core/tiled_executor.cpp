@@ -63,12 +63,12 @@ void TiledExecutor::plan() {
       inputs_.push_back(static_cast<Input*>(n));
     } else if (per_example(*n)) {
       tile_nodes_.push_back(n);
-      bool ok = n->column_separable();
+      bool ok = scheduling_hooks(*n).column_separable();
       for (const Node* in : n->inputs()) ok = ok && per_example(*in);
       tileable = tileable && ok;
     } else {
       scalars_.push_back(n);
-      if (n->mean_over_columns()) {
+      if (scheduling_hooks(*n).mean_over_columns()) {
         bool ok = true;
         for (const Node* in : n->inputs()) ok = ok && per_example(*in);
         tileable = tileable && ok;
@@ -76,8 +76,8 @@ void TiledExecutor::plan() {
         tile_nodes_.push_back(n);
       } else if (n->inputs().empty()) {
         once_.push_back(n);
-      } else if (n == loss && n->sums_inputs()) {
-        for (const Node* in : n->inputs()) tileable = tileable && (in->mean_over_columns() || in->inputs().empty());
+      } else if (n == loss && scheduling_hooks(*n).sums_inputs()) {
+        for (const Node* in : n->inputs()) tileable = tileable && (scheduling_hooks(*in).mean_over_columns() || in->inputs().empty());
       } else {
         tileable = false;
       }
@@ -86,6 +86,7 @@ void TiledExecutor::plan() {
   }
   for (const Node* mean : means_) bytes_per_column += sizeof(double) * mean->inputs()[0]->rows();
   tileable_ = tileable && !means_.empty();
+  root_is_mean_ = loss != nullptr && scheduling_hooks(*loss).mean_over_columns();
   bytes_per_column_ = bytes_per_column;
   mean_totals_.assign(means_.size(), 0.0);
   whole_inputs_.assign(inputs_.size(), Matrix());
@@ -193,7 +194,7 @@ void TiledExecutor::begin_scalar_part() {
   for (Node* n : scalars_) n->grad().fill(0.0);
   root.grad().fill(1.0);
   for (Node* n : once_) n->forward(Mode::train);
-  if (!root.mean_over_columns()) root.backward();
+  if (!root_is_mean_) root.backward();
   for (auto it = once_.rbegin(); it != once_.rend(); ++it) {
     if ((*it)->requires_grad()) (*it)->backward();
   }
@@ -203,7 +204,7 @@ void TiledExecutor::begin_scalar_part() {
 double TiledExecutor::end_scalar_part(bool loss_wanted) {
   Node& root = *graph_.loss_;
   for (std::size_t k = 0; k < means_.size(); ++k) means_[k]->value()(0, 0) = mean_totals_[k];
-  if (loss_wanted && !root.mean_over_columns()) root.forward(Mode::train);
+  if (loss_wanted && !root_is_mean_) root.forward(Mode::train);
   return loss_wanted ? root.value()(0, 0) : std::numeric_limits<double>::quiet_NaN();
 }
 

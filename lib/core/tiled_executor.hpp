@@ -15,7 +15,7 @@
 //
 // Threads (tile_threads.cpp): the tiles run on up to xgrad::threads() threads, the calling
 // thread and helpers from the process's persistent pool, each helper on its own copy of the
-// tile nodes (Node::clone_for_worker) when every node gives one. OpenBLAS is held to one
+// tile nodes (Schedulable::clone_for_worker) when every node gives one. OpenBLAS is held to one
 // thread during the pass. Each tile's parameter gradients and loss shares wait in a slot
 // until the calling thread adds them, in tile order, so the bits do not depend on the thread
 // counts. Helpers that did not make a pass faster than the calling thread alone would have
@@ -101,6 +101,7 @@ class TiledExecutor {
   // The plan (plan()), made again after nodes or the loss change.
   bool planned_ = false;
   bool tileable_ = false;
+  bool root_is_mean_ = false;         // the loss is itself a mean_over_columns() node
   std::size_t bytes_per_column_ = 0;
   std::vector<Input*> inputs_;        // every Input, in graph order
   std::vector<Node*> tile_nodes_;     // per-example and mean nodes, in graph order

@@ -109,7 +109,7 @@ class Graph {
   /// Tiled when tileable() and the batch is wider than tile_columns(): each tile of columns
   /// runs forward, its share of the loss and backward, and the tiles' gradients and loss
   /// shares are added in tile order. The tiles may run on up to xgrad::threads() threads
-  /// (core/threads.hpp) when every node in them has a Node::clone_for_worker() copy; the bits
+  /// (core/threads.hpp) when every node in them has a Schedulable::clone_for_worker() copy; the bits
   /// depend neither on xgrad's thread count nor on OpenBLAS's. docs/architecture.md says how
   /// the pass is scheduled. Otherwise (one tile, or not tileable) exactly forward() and
   /// backward(), on the calling thread. loss_wanted == false returns NaN and lets losses skip

@@ -16,8 +16,8 @@
 ///  - kinks() lists the input values where f is not differentiable (ReLU: 0), so a gradient
 ///    checker reports a step across one as a kink, not a failure.
 /// check_node() in gradcheck.hpp verifies all of this for any node in one call. The
-/// scheduling hooks (column tiles, worker copies, a skipped value) are apart, in the
-/// "Scheduling hooks (opt-in)" group below: a node needs none of them to be correct.
+/// scheduling hooks (column tiles, worker copies, a sum split around the tiles) are apart,
+/// in the opt-in interface Schedulable below: a node needs none of them to be correct.
 #pragma once
 
 #include <xgrad/version.hpp>  // first: stops a pre-C++20 build with one clear message
@@ -93,48 +93,13 @@ class Node {
   /// The stream this node draws from in train mode, if any (dropout).
   virtual RandomStream* random_stream() const { return nullptr; }
 
-  /// @name Scheduling hooks (opt-in)
-  /// How Graph may run the node: in column tiles, on worker threads, with its value skipped
-  /// (Graph::forward_backward). A node needs none of them to be correct: the defaults run it
-  /// on the whole batch, on one thread. Each one a node declares is verified by the checker
-  /// (docs/checker.md), and the helpers declare them for the nodes written through them:
-  /// Elementwise<F> (column_separable, clone_for_worker), MeanLoss (columns,
-  /// mean_over_columns, examples, value_wanted, clone_for_worker).
-  ///@{
-
   /// Columns of value for a batch: batch, or 1 for scalar nodes such as losses.
   virtual std::size_t columns(std::size_t batch) const { return batch; }
-  /// True when column j of value depends only on column j of every input (and on the
-  /// parameters), for any batch size, with no random draws: a gradient checker may then
-  /// check input entries on one column at a time (after resize(1)). It verifies the claim.
-  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward). An
-  /// element-wise node written as Elementwise<F> (its math alone) gets this and its copy.
-  virtual bool column_separable() const { return false; }
-  /// True for a scalar (1x1) node whose value is a sum over columns j of a term that depends
-  /// only on column j of every input, divided by examples(), and whose backward adds into
-  /// input column j from column j's term alone (a loss that is a mean over examples). Graph
-  /// may then run it on a tile of columns: its value is that tile's share of the mean (the
-  /// tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
-  /// A loss derived from MeanLoss (written as its terms alone) gets this and the division.
-  virtual bool mean_over_columns() const { return false; }
-  /// True for a node whose value is the sum of its inputs' values and whose backward adds
-  /// grad() into each input's grad() without reading any value (Add). A loss that is such a
-  /// sum of mean_over_columns() nodes and scalar nodes without inputs (L2Penalty) still runs
-  /// in column tiles: Graph runs its backward before the tiles and its forward after them.
-  virtual bool sums_inputs() const { return false; }
-  /// A copy of this node for another thread: a new node of the same kind and settings that
-  /// reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and
-  /// `parameters` (one per parameters(), same shapes, in order) instead of parameters(), with
-  /// buffers of its own (unsized: resize before use). It must share nothing this node or the
-  /// copy writes, so that the two can run forward and backward at the same time on different
-  /// column tiles. Graph asks for such copies of its column_separable() and
-  /// mean_over_columns() nodes to run tiles on several threads (xgrad::set_threads); nullptr
-  /// (the default) says the node has none, and such a graph runs its tiles on one thread.
-  /// Allocates (once per worker thread, on the first pass that uses it).
-  virtual std::unique_ptr<Node> clone_for_worker(std::vector<Node*> /*inputs*/,
-                                                 std::span<Parameter* const> /*parameters*/) const {
-    return nullptr;
-  }
+
+  /// @name Set by the graph
+  /// State Graph and the gradient checker set before a pass; a node reads it, never sets it.
+  ///@{
+
   /// A scalar node whose value is not read may skip computing it in forward (the cost's
   /// logarithms) when this is false; backward must not depend on it. Graph sets it for a
   /// training pass whose loss nobody reads (Graph::forward_backward(false)); true otherwise.
@@ -190,5 +155,61 @@ class Node {
   Matrix spare_value_;  ///< value_ and grad_ of the previous batch size (resize_keeping_spare)
   Matrix spare_grad_;
 };
+
+/// The scheduling hooks, an opt-in interface apart from the node's math: how Graph may run a
+/// node in column tiles, on worker threads, or as a sum it can split around the tiles
+/// (Graph::forward_backward). A node needs none of them to be correct: a node that does not
+/// derive from Schedulable runs on the whole batch, on one thread. A node opts in by deriving
+/// from it as well as from Node (`class MyNode : public xgrad::Node, public
+/// xgrad::Schedulable`) and overriding the hooks it means; Graph and the checker find them
+/// through scheduling_hooks(node). Each hook a node declares is verified by the checker
+/// (check_node, docs/checker.md), and the helpers declare them for the nodes written through
+/// them: Elementwise<F> (column_separable, clone_for_worker) and MeanLoss
+/// (mean_over_columns, clone_for_worker).
+class Schedulable {
+ public:
+  /// True when column j of value depends only on column j of every input (and on the
+  /// parameters), for any batch size, with no random draws: a gradient checker may then
+  /// check input entries on one column at a time (after resize(1)). It verifies the claim.
+  /// Graph also runs a batch of such nodes in column tiles (Graph::forward_backward). An
+  /// element-wise node written as Elementwise<F> (its math alone) gets this and its copy.
+  virtual bool column_separable() const { return false; }
+  /// True for a scalar (1x1) node whose value is a sum over columns j of a term that depends
+  /// only on column j of every input, divided by examples(), and whose backward adds into
+  /// input column j from column j's term alone (a loss that is a mean over examples). Graph
+  /// may then run it on a tile of columns: its value is that tile's share of the mean (the
+  /// tile's sum divided by the whole batch's examples()), and the shares add up to the loss.
+  /// A loss derived from MeanLoss (written as its terms alone) gets this and the division.
+  virtual bool mean_over_columns() const { return false; }
+  /// True for a node whose value is the sum of its inputs' values and whose backward adds
+  /// grad() into each input's grad() without reading any value (Add). A loss that is such a
+  /// sum of mean_over_columns() nodes and scalar nodes without inputs (L2Penalty) still runs
+  /// in column tiles: Graph runs its backward before the tiles and its forward after them.
+  virtual bool sums_inputs() const { return false; }
+  /// A copy of this node for another thread: a new node of the same kind and settings that
+  /// reads `inputs` (one per inputs(), same rows, in order) instead of inputs(), and
+  /// `parameters` (one per parameters(), same shapes, in order) instead of parameters(), with
+  /// buffers of its own (unsized: resize before use). It must share nothing this node or the
+  /// copy writes, so that the two can run forward and backward at the same time on different
+  /// column tiles. Graph asks for such copies of its column_separable() and
+  /// mean_over_columns() nodes to run tiles on several threads (xgrad::set_threads); nullptr
+  /// (the default) says the node has none, and such a graph runs its tiles on one thread.
+  /// The copy should derive from Schedulable too and declare the same hooks (the checker
+  /// verifies it). Allocates (once per worker thread, on the first pass that uses it).
+  virtual std::unique_ptr<Node> clone_for_worker(std::vector<Node*> /*inputs*/,
+                                                 std::span<Parameter* const> /*parameters*/) const {
+    return nullptr;
+  }
+
+ protected:
+  Schedulable() = default;  ///< only as a base of a node
+  Schedulable(const Schedulable&) = default;  ///< with the node
+  Schedulable& operator=(const Schedulable&) = default;  ///< with the node
+  ~Schedulable() = default;  ///< a node is destroyed as a Node, never as its hooks
+};
+
+/// The node's scheduling hooks: the node itself when it derives from Schedulable, else hooks
+/// that all give the defaults (not separable, no mean, no sum, no copy). Constant time.
+const Schedulable& scheduling_hooks(const Node& node);
 
 }  // namespace xgrad

@@ -68,7 +68,7 @@ concept ElementwiseFunction = std::copy_constructible<F> && requires(const F& f,
 /// The node of an element-wise function F: value = F::value applied to every entry of the
 /// input (same shape), input grad += grad * f'. Column separable, with a worker copy.
 template <ElementwiseFunction F>
-class Elementwise final : public Node {
+class Elementwise final : public Node, public Schedulable {
  public:
   /// value has the input's shape; `settings` construct F (F{} when none). Throws InputError
   /// "name: <problem>" when F says its settings are wrong (F::problem()).

@@ -9,7 +9,7 @@
 namespace xgrad {
 
 /// Z = W A + b: a fully connected layer (W and b are parameters of the graph).
-class Linear final : public Node {
+class Linear final : public Node, public Schedulable {
  public:
   /// W is (out, in), b is (out, 1), input has `in` rows; value is (out, batch).
   /// Throws InputError naming the shapes ("fc2: W is 3x20 but its input has 10 rows").

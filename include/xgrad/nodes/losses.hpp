@@ -81,7 +81,7 @@ class L2Penalty final : public Node {
 };
 
 /// Sum of inputs of one shape (e.g. cross-entropy + L2 penalty). Gradient: each dx += g.
-class Add final : public Node {
+class Add final : public Node, public Schedulable {
  public:
   /// Requires at least one input, all with the same rows and columns.
   Add(std::string name, std::vector<Node*> terms);

@@ -49,7 +49,7 @@ namespace xgrad {
 /// A loss that is a mean over examples: value = sum_of_terms / (examples() x
 /// entries_per_example()), gradient scale = grad / the same (the list at the top of this file).
 template <class Derived>
-class MeanLoss : public Node {
+class MeanLoss : public Node, public Schedulable {
  public:
   /// A 1x1 node reading `inputs`.
   MeanLoss(std::string name, std::vector<Node*> inputs) : Node(std::move(name), std::move(inputs), 1) {}

@@ -11,7 +11,7 @@
 namespace xgrad {
 
 /// Softmax over each column; keeps its output for backward.
-class Softmax final : public Node {
+class Softmax final : public Node, public Schedulable {
  public:
   /// value has the input's shape (k, m).
   Softmax(std::string name, Node& input);
