@@ -109,7 +109,7 @@ void TiledExecutor::enter(std::size_t columns) {
   const std::size_t batch = graph_.batch_;
   hide_inputs();
   if (!tiled_) {
-    for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
+    swap_inputs();
     tiled_ = true;
   }
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
@@ -130,29 +130,31 @@ void TiledExecutor::enter(std::size_t columns) {
 }
 
 void TiledExecutor::leave() {
-  hide_inputs();
-  if (!tiled_) return;
-  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
-  tiled_ = false;
-  graph_.size_nodes(graph_.batch_, graph_.batch_);
+  const bool was_tiled = tiled_;
+  forget();
+  if (was_tiled) graph_.size_nodes(graph_.batch_, graph_.batch_);
 }
 
 void TiledExecutor::forget() {
   hide_inputs();
   if (!tiled_) return;
-  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
+  swap_inputs();
   tiled_ = false;
+}
+
+void TiledExecutor::swap_inputs() {
+  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
 }
 
 void TiledExecutor::hide_inputs() {
   if (!inputs_shown_) return;
-  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
+  swap_inputs();
   inputs_shown_ = false;
 }
 
 void TiledExecutor::show_inputs() {
   if (!tiled_ || inputs_shown_) return;
-  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->swap_value(whole_inputs_[i]);
+  swap_inputs();
   inputs_shown_ = true;
 }
 

@@ -73,6 +73,8 @@ class TiledExecutor {
 
  private:
   void plan();
+  /// Exchanges every Input's buffer with its whole batch held here (O(1) each).
+  void swap_inputs();
   void hide_inputs();
   void show_inputs();
   void set_values_wanted(bool wanted);
