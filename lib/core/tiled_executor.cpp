@@ -160,10 +160,7 @@ void TiledExecutor::show_inputs() {
 
 void TiledExecutor::feed(Input& input, const Matrix& data) {
   hide_inputs();
-  struct Show {  // however feed ends, the inputs show the whole batch again
-    TiledExecutor& executor;
-    ~Show() { executor.show_inputs(); }
-  } show{*this};
+  const ShowInputsAtExit show{*this};
   const auto held = std::find(inputs_.begin(), inputs_.end(), &input);
   Matrix& whole = whole_inputs_[static_cast<std::size_t>(held - inputs_.begin())];
   if (data.shape(0) != input.rows()) {
@@ -214,10 +211,7 @@ double TiledExecutor::tiled_pass(std::size_t columns, bool loss_wanted) {
   const OneBlasThread one_blas_thread;
   enter(columns);
   hide_inputs();
-  struct Show {  // however the pass ends, the inputs show the whole batch again
-    TiledExecutor& executor;
-    ~Show() { executor.show_inputs(); }
-  } show{*this};
+  const ShowInputsAtExit show{*this};
   begin_scalar_part();
   run_tiles(columns, graph_.batch_);
   return end_scalar_part(loss_wanted);

@@ -77,6 +77,11 @@ class TiledExecutor {
   void swap_inputs();
   void hide_inputs();
   void show_inputs();
+  /// show_inputs() however the enclosing scope ends (a node or a check may throw).
+  struct ShowInputsAtExit {
+    TiledExecutor& executor;
+    ~ShowInputsAtExit() { executor.show_inputs(); }
+  };
   void set_values_wanted(bool wanted);
   /// The scalar part of a pass (run first, as backward() runs it: the root passes its
   /// gradient to the means and to the input-less terms), gradients zeroed and seeded.

@@ -33,13 +33,13 @@ void validate_for(const Input& features, const Input& labels, const Dataset& dat
 
 }  // namespace
 
-LocalPasses::LocalPasses(const Model* model, Trainable trainable, const Dataset& train, const Dataset* validation)
-    : graph_(&trainable.graph), features_(&trainable.features), labels_(&trainable.labels) {
+LocalPasses::LocalPasses(const Model* model, const Input& features, const Input& labels, const Dataset& train,
+                         const Dataset* validation) {
   if (model != nullptr) {
     model->validate_data(train, "training set");
     if (validation != nullptr) model->validate_data(*validation, "validation set");
   } else {
-    validate_for(*features_, *labels_, train);
+    validate_for(features, labels, train);
   }
 }
 

@@ -17,8 +17,10 @@ class LocalPasses final : public TrainingPasses {
   /// Checks the data before the Trainer splits or copies it (InputError naming the problem):
   /// the whole training set `train` and, when given, the validation set, against `model`
   /// (Model::validate_data, sources "training set" / "validation set"), or, for a bare graph
-  /// (`model` null), the training set's shapes against the inputs and its values finite.
-  LocalPasses(const Model* model, Trainable trainable, const Dataset& train, const Dataset* validation);
+  /// (`model` null), the training set's shapes against `features` and `labels` and its
+  /// values finite. The passes run on what start() then gives.
+  LocalPasses(const Model* model, const Input& features, const Input& labels, const Dataset& train,
+              const Dataset* validation);
 
   void start(Trainable trainable, const Dataset& train, const TrainOptions& options) override;
   void check_first_step() override;
@@ -27,9 +29,9 @@ class LocalPasses final : public TrainingPasses {
   Evaluation evaluate(const Model& model, const Dataset& data, const std::string& source) override;
 
  private:
-  Graph* graph_;
-  Input* features_;
-  Input* labels_;
+  Graph* graph_ = nullptr;  // from start()
+  Input* features_ = nullptr;
+  Input* labels_ = nullptr;
   const Dataset* train_ = nullptr;  // the training columns (the training part of a split)
   TrainOptions options_;
   std::unique_ptr<MiniBatches> batches_;  // with mini-batches

@@ -75,7 +75,6 @@ Trainer::Trainer(Model& model, Optimizer& optimizer, const Dataset& train, Train
       optimizer_(&optimizer),
       options_(std::move(options)) {
   options_.validate();
-  choose_passes(train);
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -88,7 +87,6 @@ Trainer::Trainer(Trainable graph, Optimizer& optimizer, const Dataset& train, Tr
       options_(std::move(options)) {
   options_.validate();
   if (options_.validation.enabled()) throw InputError("validation needs a Model (this trainer runs a bare graph)");
-  choose_passes(train);
   setup(train);
   optimizer_->start(graph_->parameters());
 }
@@ -104,7 +102,6 @@ Trainer::Trainer(std::unique_ptr<Model> model, std::unique_ptr<Optimizer> optimi
       optimizer_(owned_optimizer_.get()),
       options_(std::move(options)) {
   options_.validate();
-  choose_passes(train);
   setup(train);
   if (!state.best_parameters.empty()) {
     const auto params = graph_->parameters();
@@ -130,13 +127,14 @@ void Trainer::choose_passes(const Dataset& train) {
     return;
   }
   const std::optional<Dataset>& validation = options_.validation.data;
-  local_passes_ = std::make_unique<detail::LocalPasses>(model_, Trainable{*graph_, *features_, *labels_}, train,
-                                                        validation ? &*validation : nullptr);
+  local_passes_ =
+      std::make_unique<detail::LocalPasses>(model_, *features_, *labels_, train, validation ? &*validation : nullptr);
   passes_ = local_passes_.get();
 }
 Trainer::Trainer(Trainer&&) noexcept = default;
 
 void Trainer::setup(const Dataset& train) {
+  choose_passes(train);
   schedule_ = options_.effective_schedule();
   train_ = &train;
   const Validation& v = options_.validation;
